@@ -1,0 +1,28 @@
+{
+  "targets": [
+    {
+      "target_name": "frontswap",
+      "sources": [
+        "native/core/copy_engine.cpp",
+        "native/core/frontswap.cpp",
+        "native/core/mapping.cpp",
+        "native/core/page_copy.cpp",
+        "native/core/page_pool.cpp",
+        "native/core/smaps.cpp",
+        "native/core/swap_map.cpp",
+        "native/node/addon.cpp",
+        "native/node/baseline_binding.cpp",
+        "native/node/engine_binding.cpp",
+        "native/node/frontswap_async.cpp",
+        "native/node/frontswap_binding.cpp",
+        "native/node/napi_util.cpp",
+        "native/node/pool_binding.cpp"
+      ],
+      "defines": ["NAPI_VERSION=9"],
+      "cflags!": ["-fno-exceptions"],
+      "cflags_cc!": ["-fno-exceptions", "-std=gnu++17"],
+      "cflags_cc": ["-std=c++17", "-O3", "-fvisibility=hidden", "-Wall", "-Wextra", "-Wno-unused-parameter"],
+      "ldflags": ["-pthread"]
+    }
+  ]
+}

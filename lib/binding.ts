@@ -1,0 +1,105 @@
+/**
+ * The addon, loaded from one place (with `bindings`, which finds
+ * build/Release/frontswap.node), and the exact shape of what it exports.
+ * Nothing outside lib/ talks to it directly except the benchmarks' baselines.
+ */
+import bindings from 'bindings';
+import { FrontswapError } from './errors';
+
+export interface PoolHandle {
+  readonly pageSize: number;
+  readonly capacity: number;
+  readonly byteLength: number;
+  readonly mappedBytes: number;
+  readonly backing: 'hugetlb' | 'thp' | 'normal';
+  readonly streamStores: boolean;
+  usedPages(): number;
+  freePages(): number;
+  close(): void;
+  isClosed(): boolean;
+  memoryUsage(): NativeMemoryUsage;
+  reserve(count: number): Uint32Array | null;
+  release(slots: Uint32Array): void;
+}
+
+export interface NativeMemoryUsage {
+  mappedBytes: number;
+  residentBytes: number;
+  kernelPageSize: number;
+  anonHugeBytes: number;
+  hugetlbBytes: number;
+}
+
+export interface FrontswapHandle {
+  init(type: number): void;
+  store(type: number, offset: number, page: ArrayBufferView): boolean;
+  load(type: number, offset: number, page: ArrayBufferView): boolean;
+  invalidatePage(type: number, offset: number): boolean;
+  invalidateArea(type: number): void;
+  has(type: number, offset: number): boolean;
+  stats(out: Float64Array): void;
+  /** Returns the mask of workers whose completion counts in waitFor must be reached. */
+  submit(ops: Uint32Array, count: number, views: ArrayBufferView[] | null, results: Int32Array, waitFor: Uint32Array): number;
+}
+
+export interface EngineHandle {
+  readonly board: Int32Array;
+  registerBuffer(view: ArrayBufferView): number;
+  unregisterBuffer(id: number): void;
+  registerPool(pool: PoolHandle): number;
+  submitRaw(ops: Uint32Array, count: number, status: Int32Array, waitFor: Uint32Array): number;
+  /** Reaps finished copies and refills the rings; returns copies still waiting for ring space. */
+  poll(): number;
+  drain(): void;
+  setWaiting(waiting: boolean): void;
+  cpuTimes(out: Float64Array): void;
+  shutdown(): void;
+}
+
+export interface Layout {
+  fsOpWords: number;
+  fsStore: number;
+  fsLoad: number;
+  fsInvalidate: number;
+  bufView: number;
+  bufRegistered: number;
+  rawOpWords: number;
+  rawToSlot: number;
+  rawFromSlot: number;
+  rawSlotToSlot: number;
+  statsFields: number;
+  boardStride: number;
+  boardDone: number;
+  boardWakeTarget: number;
+  boardWakeArmed: number;
+  boardSleeping: number;
+  boardSleeps: number;
+  boardWakeups: number;
+  boardJsWakes: number;
+  boardSubmitted: number;
+}
+
+export interface Addon {
+  setErrorClass(cls: typeof FrontswapError): void;
+  createPool(pageSize: number, pages: number, backing: string, prefault: boolean, streamStores: number): PoolHandle;
+  createFrontswap(pool: PoolHandle, exclusiveGets: boolean, engine: EngineHandle | undefined): FrontswapHandle;
+  createEngine(
+    self: object,
+    workers: number,
+    waitMode: number,
+    spinMicros: number,
+    ringSize: number,
+    onWake: (self: object) => void,
+  ): EngineHandle;
+  nativeInfo(): { streamCopy: string; lastLevelCacheBytes: number; thpMode: string };
+  threadCpuNs(): number;
+  readonly layout: Layout;
+  readonly baselines: {
+    memcpyLoop(pool: PoolHandle, slots: Uint32Array, page: ArrayBufferView, iterations: number, toPool: boolean): number;
+    naiveStoreAsync(pool: PoolHandle, slot: number, page: ArrayBufferView): Promise<boolean>;
+  };
+}
+
+export const addon: Addon = bindings('frontswap') as Addon;
+addon.setErrorClass(FrontswapError);
+export const layout: Layout = addon.layout;

@@ -1,0 +1,322 @@
+/**
+ * Frontswap: Linux frontswap's operations over a PagePool. Synchronous calls copy
+ * on the calling thread; with a CopyEngine, storeAsync / loadAsync / batch() hand
+ * the copies to the engine's workers. Either way the metadata (which slot holds
+ * which key) changes when the call is made, so operations on one key take effect
+ * in the order they were issued.
+ */
+import { addon, layout, type FrontswapHandle, type PoolHandle } from './binding';
+import { coreOf, type CopyEngine } from './copy-engine';
+import type { EngineCore } from './engine-core';
+import { FrontswapError, outOfRange } from './errors';
+import { handleOf, type PagePool } from './page-pool';
+import * as check from './validate';
+
+export interface FrontswapOptions {
+  /** A successful load also frees the page (frontswap_tmem_exclusive_gets). Default false. */
+  exclusiveGets?: boolean;
+  /** The engine that moves bytes for the async operations. */
+  engine?: CopyEngine;
+}
+
+export interface FrontswapStats {
+  /** Accepted stores, overwrites included. */
+  succStores: number;
+  /** Stores rejected because the pool was full. */
+  failedStores: number;
+  /** Accepted stores that overwrote a page already stored under the same key. */
+  duplicateStores: number;
+  /** Loads that found their page. */
+  loads: number;
+  /** Loads of a key that held no page. */
+  failedLoads: number;
+  /** Loads that also freed the page (exclusiveGets). */
+  exclusiveLoads: number;
+  /** invalidatePage calls that removed a page. */
+  invalidates: number;
+  /** invalidateArea calls. */
+  areaInvalidates: number;
+  /** Pages dropped by invalidateArea. */
+  areaInvalidatedPages: number;
+  /** Pages held now: succStores − duplicateStores − invalidates − exclusiveLoads − areaInvalidatedPages. */
+  storedPages: number;
+  /** The pool's pages in use, by every front-end and reservation. */
+  usedPages: number;
+  /** The pool's capacity in pages. */
+  capacity: number;
+  /** Bytes of this front-end's key maps (the metadata beyond the pool's own). */
+  mapBytes: number;
+  /** Swap types open (init'ed and not invalidateArea'd). */
+  initializedTypes: number[];
+}
+
+interface Internals {
+  h: FrontswapHandle;
+  pool: PoolHandle;
+  pageSize: number;
+  core: EngineCore | null;
+}
+
+const MAX_OFFSET = 0xffffffff;
+const internals = new WeakMap<Frontswap, Internals>();
+
+function checkType(type: unknown): number {
+  return check.integer(type, 'type', 0, 31);
+}
+
+function checkOffset(offset: unknown): number {
+  return check.integer(offset, 'offset', 0, MAX_OFFSET);
+}
+
+function checkPage(page: unknown, pageSize: number): ArrayBufferView {
+  const v = check.view(page, 'page');
+  if (v.byteLength !== pageSize) {
+    if (v.byteLength === 0 && v.buffer.byteLength === 0 && !(v.buffer instanceof SharedArrayBuffer)) {
+      throw new FrontswapError('page is a view over a detached ArrayBuffer', 'ERR_BUFFER_DETACHED');
+    }
+    throw outOfRange(`page must be exactly ${pageSize} bytes (the pool's pageSize), got ${v.byteLength}`, 'ERR_BUFFER_SIZE');
+  }
+  return v;
+}
+
+function noEngine(): FrontswapError {
+  return new FrontswapError('this Frontswap has no engine: pass { engine } to its constructor', 'ERR_NO_ENGINE');
+}
+
+export class Frontswap {
+  readonly pool: PagePool;
+  readonly exclusiveGets: boolean;
+  readonly engine: CopyEngine | null;
+  readonly #h: FrontswapHandle;
+  readonly #stats: Float64Array;
+
+  constructor(pool: PagePool, options?: FrontswapOptions) {
+    const poolHandle = handleOf(pool);
+    const o = check.options(options, 'Frontswap options');
+    check.knownKeys(o, 'Frontswap options', ['exclusiveGets', 'engine']);
+    this.exclusiveGets = check.boolean(o['exclusiveGets'] ?? false, 'exclusiveGets');
+    const engine = (o['engine'] ?? null) as CopyEngine | null;
+    const core = engine === null ? null : coreOf(engine);
+    core?.assertOpen();
+    this.#h = addon.createFrontswap(poolHandle, this.exclusiveGets, core?.handle);
+    this.pool = pool;
+    this.engine = engine;
+    this.#stats = new Float64Array(layout.statsFields);
+    internals.set(this, { h: this.#h, pool: poolHandle, pageSize: pool.pageSize, core });
+  }
+
+  /** Opens swap type `type` (0..31), like swapon. */
+  init(type: number): void {
+    this.#h.init(type);
+  }
+
+  /**
+   * Stores a copy of `page` under (type, offset). Returns false when the store
+   * is rejected (the pool is full): the caller keeps the page. Storing over an
+   * existing key replaces its bytes.
+   */
+  store(type: number, offset: number, page: ArrayBufferView): boolean {
+    return this.#h.store(type, offset, page);
+  }
+
+  /** Copies the page stored under (type, offset) into `page`; false if there is none. */
+  load(type: number, offset: number, page: ArrayBufferView): boolean {
+    return this.#h.load(type, offset, page);
+  }
+
+  /** Forgets (type, offset) now: its slot is free for the next store. True if a page was there. */
+  invalidatePage(type: number, offset: number): boolean {
+    return this.#h.invalidatePage(type, offset);
+  }
+
+  /** Forgets every page of `type` and closes the type, like swapoff. */
+  invalidateArea(type: number): void {
+    this.#h.invalidateArea(type);
+  }
+
+  has(type: number, offset: number): boolean {
+    return this.#h.has(type, offset);
+  }
+
+  stats(): FrontswapStats {
+    const s = this.#stats;
+    this.#h.stats(s);
+    const mask = s[13]!;
+    const types: number[] = [];
+    for (let t = 0; t < 32; t++) if (mask & (2 ** t)) types.push(t);
+    return {
+      succStores: s[0]!,
+      failedStores: s[1]!,
+      duplicateStores: s[2]!,
+      loads: s[3]!,
+      failedLoads: s[4]!,
+      exclusiveLoads: s[5]!,
+      invalidates: s[6]!,
+      areaInvalidates: s[7]!,
+      areaInvalidatedPages: s[8]!,
+      storedPages: s[9]!,
+      usedPages: s[10]!,
+      capacity: s[11]!,
+      mapBytes: s[12]!,
+      initializedTypes: types,
+    };
+  }
+
+  /** store() through the engine: resolves once the bytes are in the pool. */
+  storeAsync(type: number, offset: number, page: ArrayBufferView): Promise<boolean> {
+    return submitOne(this, layout.fsStore, type, offset, page);
+  }
+
+  /** load() through the engine: resolves once the bytes are in `page`. */
+  loadAsync(type: number, offset: number, page: ArrayBufferView): Promise<boolean> {
+    return submitOne(this, layout.fsLoad, type, offset, page);
+  }
+
+  /** A batch of operations submitted together with one doorbell. */
+  batch(): FrontswapBatch {
+    const i = internals.get(this)!;
+    if (!i.core) throw noEngine();
+    return new FrontswapBatch(i);
+  }
+}
+
+const oneOp = new Uint32Array(4);
+const oneResult = new Int32Array(1);
+let oneView: ArrayBufferView[] = [];
+
+function encodePage(i: Internals, ops: Uint32Array, at: number, page: ArrayBufferView, views: ArrayBufferView[]): void {
+  const core = i.core!;
+  const reg = core.registered(page, i.pageSize);
+  if (reg) {
+    ops[at] |= layout.bufRegistered << 16;
+    ops[at + 2] = reg.id;
+    ops[at + 3] = reg.byteOffset;
+  } else {
+    core.pin(page.buffer);
+    ops[at] |= layout.bufView << 16;
+    ops[at + 2] = views.length;
+    views.push(page);
+  }
+}
+
+function submitOne(fs: Frontswap, op: number, type: number, offset: number, page: ArrayBufferView): Promise<boolean> {
+  try {
+    const i = internals.get(fs)!;
+    const core = i.core;
+    if (!core) throw noEngine();
+    core.assertOpen();
+    checkType(type);
+    checkOffset(offset);
+    checkPage(page, i.pageSize);
+    oneOp[0] = op | (type << 8);
+    oneOp[1] = offset;
+    oneView.length = 0;
+    encodePage(i, oneOp, 0, page, oneView);
+    const waitFor = core.scratchWaitFor;
+    const mask = i.h.submit(oneOp, 1, oneView.length ? oneView : null, oneResult, waitFor);
+    oneView = [];
+    const value = oneResult[0] === 1;
+    return new Promise<boolean>((resolve, reject) => {
+      core.track(
+        { parts: 0, mask: 0, need: null, pool: i.pool, keep: page, settle: (err) => (err ? reject(err) : resolve(value)) },
+        mask,
+        waitFor,
+      );
+    });
+  } catch (e) {
+    oneView = [];
+    return Promise.reject(e);
+  }
+}
+
+/**
+ * Operations collected now, submitted together. Arguments are checked as they
+ * are added; submit() checks them again against the state at that moment and
+ * applies all of them or, if any is invalid, none.
+ */
+export class FrontswapBatch {
+  readonly #i: Internals;
+  #ops = new Uint32Array(64 * 4);
+  #count = 0;
+  #views: ArrayBufferView[] = [];
+
+  /** @internal */
+  constructor(i: Internals) {
+    this.#i = i;
+  }
+
+  get length(): number {
+    return this.#count;
+  }
+
+  store(type: number, offset: number, page: ArrayBufferView): this {
+    return this.#add(layout.fsStore, type, offset, page);
+  }
+
+  load(type: number, offset: number, page: ArrayBufferView): this {
+    return this.#add(layout.fsLoad, type, offset, page);
+  }
+
+  invalidatePage(type: number, offset: number): this {
+    return this.#add(layout.fsInvalidate, type, offset, null);
+  }
+
+  /**
+   * Submits every op with one doorbell and empties the batch (it may be reused).
+   * Resolves, once every copy has landed, to one result per op in op order:
+   * store → accepted, load → found, invalidatePage → a page was removed.
+   */
+  submit(): Promise<boolean[]> {
+    const n = this.#count;
+    const views = this.#views;
+    this.#count = 0;
+    this.#views = [];
+    try {
+      const core = this.#i.core!;
+      core.assertOpen();
+      const results = new Int32Array(n);
+      const waitFor = core.scratchWaitFor;
+      const mask = this.#i.h.submit(this.#ops, n, views.length ? views : null, results, waitFor);
+      return new Promise<boolean[]>((resolve, reject) => {
+        core.track(
+          {
+            parts: 0,
+            mask: 0,
+            need: null,
+            pool: this.#i.pool,
+            keep: views,
+            settle: (err) => {
+              if (err) return reject(err);
+              const out = new Array<boolean>(n);
+              for (let k = 0; k < n; k++) out[k] = results[k] === 1;
+              resolve(out);
+            },
+          },
+          mask,
+          waitFor,
+        );
+      });
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  #add(op: number, type: number, offset: number, page: ArrayBufferView | null): this {
+    checkType(type);
+    checkOffset(offset);
+    if (page !== null) checkPage(page, this.#i.pageSize);
+    if ((this.#count + 1) * 4 > this.#ops.length) {
+      const bigger = new Uint32Array(this.#ops.length * 2);
+      bigger.set(this.#ops);
+      this.#ops = bigger;
+    }
+    const at = this.#count * 4;
+    this.#ops[at] = op | (type << 8);
+    this.#ops[at + 1] = offset;
+    this.#ops[at + 2] = 0;
+    this.#ops[at + 3] = 0;
+    if (page !== null) encodePage(this.#i, this.#ops, at, page, this.#views);
+    this.#count++;
+    return this;
+  }
+}

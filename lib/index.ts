@@ -1,0 +1,12 @@
+/**
+ * frontswap: Linux frontswap semantics over a real mmap'd page pool, reachable by
+ * synchronous copies or a batched asynchronous copy engine.
+ */
+export { PagePool } from './page-pool';
+export type { Backing, BackingRequest, PageSize, PagePoolOptions, PoolMemoryUsage } from './page-pool';
+export { Frontswap, FrontswapBatch } from './frontswap';
+export type { FrontswapOptions, FrontswapStats } from './frontswap';
+export { CopyEngine, RawBatch } from './copy-engine';
+export type { CopyEngineOptions, CompletionMode, EngineStats, RawBatchResult, WaitMode, WorkerStats } from './copy-engine';
+export { FrontswapError } from './errors';
+export type { FrontswapErrorCode } from './errors';

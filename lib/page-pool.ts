@@ -1,0 +1,135 @@
+/**
+ * PagePool: real memory, mmap'd by the addon and cut into equal page slots.
+ * It reports the backing the kernel really gave (checked in /proc/self/smaps),
+ * never the one that was asked for.
+ */
+import { addon, type NativeMemoryUsage, type PoolHandle } from './binding';
+import { FrontswapError, describe, invalidArg, outOfRange } from './errors';
+import * as check from './validate';
+
+export type Backing = 'hugetlb' | 'thp' | 'normal';
+export type BackingRequest = 'auto' | Backing;
+/** 4096 and 2097152 are the named sizes ('4k', '2m'); any power of two between them works. */
+export type PageSize = 4096 | 2097152 | '4k' | '2m' | number;
+
+export interface PagePoolOptions {
+  /** Bytes per page. Default 4096. */
+  pageSize?: PageSize;
+  /** How many pages the pool holds. */
+  pages: number;
+  /**
+   * 'auto' (default): hugetlb pages when enough are reserved, else transparent
+   * huge pages, else normal pages. 'hugetlb' fails with ERR_HUGEPAGES_UNAVAILABLE
+   * when the kernel has none to give; 'thp' with ERR_THP_UNAVAILABLE when THP is off.
+   */
+  backing?: BackingRequest;
+  /** Fault every page in now rather than on first use. Default true. */
+  prefault?: boolean;
+  /**
+   * Non-temporal stores for copies into the pool. 'auto' (default) uses them
+   * when the pool is more than twice the last-level cache.
+   */
+  streamStores?: 'auto' | boolean;
+}
+
+export interface PoolMemoryUsage extends NativeMemoryUsage {}
+
+const MIN_PAGE = 4096;
+const MAX_PAGE = 2097152;
+const handles = new WeakMap<PagePool, PoolHandle>();
+
+function parsePageSize(v: unknown): number {
+  if (v === undefined) return MIN_PAGE;
+  if (v === '4k') return MIN_PAGE;
+  if (v === '2m') return MAX_PAGE;
+  if (typeof v === 'string') throw outOfRange(`pageSize must be '4k', '2m' or a number, got ${describe(v)}`);
+  const n = check.integer(v, 'pageSize', MIN_PAGE, MAX_PAGE);
+  if ((n & (n - 1)) !== 0) throw outOfRange(`pageSize must be a power of two from 4096 to 2097152, got ${n}`);
+  return n;
+}
+
+export class PagePool {
+  /** Bytes per page. */
+  readonly pageSize: number;
+  /** Pages the pool holds. */
+  readonly capacity: number;
+  /** pageSize × capacity. */
+  readonly byteLength: number;
+  /** What the kernel really backs the pool with. */
+  readonly backing: Backing;
+  /** Whether stores into the pool use non-temporal (streaming) stores. */
+  readonly streamStores: boolean;
+
+  constructor(options: PagePoolOptions) {
+    const o = check.options(options, 'PagePool options');
+    if (options === undefined) throw invalidArg('PagePool needs options: { pages, pageSize?, backing?, prefault?, streamStores? }');
+    check.knownKeys(o, 'PagePool options', ['pageSize', 'pages', 'backing', 'prefault', 'streamStores']);
+    const pageSize = parsePageSize(o['pageSize']);
+    const pages = check.integer(o['pages'], 'pages', 1, 0xfffffffe);
+    const backing = check.oneOf(o['backing'] ?? 'auto', 'backing', ['auto', 'hugetlb', 'thp', 'normal'] as const);
+    const prefault = check.boolean(o['prefault'] ?? true, 'prefault');
+    const stream = o['streamStores'] ?? 'auto';
+    if (stream !== 'auto' && typeof stream !== 'boolean') {
+      throw invalidArg(`streamStores must be 'auto', true or false, got ${describe(stream)}`);
+    }
+    const h = addon.createPool(pageSize, pages, backing, prefault, stream === 'auto' ? 0 : stream ? 2 : 1);
+    handles.set(this, h);
+    this.pageSize = h.pageSize;
+    this.capacity = h.capacity;
+    this.byteLength = h.byteLength;
+    this.backing = h.backing;
+    this.streamStores = h.streamStores;
+  }
+
+  /** Pages held by front-ends and reservations. */
+  get usedPages(): number {
+    return handleOf(this).usedPages();
+  }
+
+  get freePages(): number {
+    return handleOf(this).freePages();
+  }
+
+  get closed(): boolean {
+    return handleOf(this).isClosed();
+  }
+
+  /**
+   * Unmaps the pool (once copies still in flight on it have landed). Idempotent;
+   * every later use throws ERR_POOL_CLOSED.
+   */
+  close(): void {
+    handleOf(this).close();
+  }
+
+  /** Resident bytes and huge-page use, read from /proc/self/smaps now. */
+  memoryUsage(): PoolMemoryUsage {
+    return handleOf(this).memoryUsage();
+  }
+
+  /**
+   * Takes `count` zeroed slots out of circulation for raw engine copies and
+   * baselines; null (and nothing taken) when fewer are free.
+   */
+  reserve(count: number): Uint32Array | null {
+    return handleOf(this).reserve(count);
+  }
+
+  /** Gives reserved slots back. All must be reserved slots of this pool, or none is released. */
+  release(slots: Uint32Array): void {
+    if (!(slots instanceof Uint32Array)) throw invalidArg(`slots must be a Uint32Array, got ${describe(slots)}`);
+    handleOf(this).release(slots);
+  }
+}
+
+/** @internal The native handle behind a pool. */
+export function handleOf(pool: PagePool): PoolHandle {
+  const h = handles.get(pool);
+  if (!h) throw invalidArg(`expected a PagePool, got ${describe(pool)}`);
+  return h;
+}
+
+/** @internal */
+export function assertOpen(pool: PagePool): void {
+  if (handleOf(pool).isClosed()) throw new FrontswapError('the pool is closed', 'ERR_POOL_CLOSED');
+}

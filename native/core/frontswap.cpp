@@ -1,0 +1,126 @@
+#include "frontswap.h"
+
+#include <cstring>
+
+#include "page_copy.h"
+
+namespace frontswap {
+
+Frontswap::Frontswap(std::shared_ptr<PagePool> pool, bool exclusiveGets)
+    : pool_(std::move(pool)), exclusiveGets_(exclusiveGets) {}
+
+Frontswap::~Frontswap() {
+  pool_->quiesce();
+  for (uint32_t t = 0; t < kTypes; t++) maps_[t].drain([this](uint32_t slot) { pool_->releaseSlot(slot); });
+}
+
+size_t Frontswap::mapBytes() const {
+  size_t n = 0;
+  for (const SwapMap& m : maps_) n += m.bytes();
+  return n;
+}
+
+Code Frontswap::init(uint32_t type) {
+  if (pool_->closed()) return Code::PoolClosed;
+  if (type >= kTypes) return Code::OutOfRange;
+  if (initMask_ & (1u << type)) return Code::TypeAlreadyInitialized;
+  initMask_ |= 1u << type;
+  return Code::Ok;
+}
+
+Code Frontswap::invalidateArea(uint32_t type) {
+  Code c = check(type);
+  if (c != Code::Ok) return c;
+  uint32_t n = maps_[type].size();
+  // Slots go back to the pool now; a copy still in flight on one of them lands
+  // before any later copy to it (same engine worker) or before any sync use (quiesce).
+  maps_[type].drain([this](uint32_t slot) { pool_->releaseSlot(slot); });
+  initMask_ &= ~(1u << type);
+  stats_.areaInvalidates++;
+  stats_.areaInvalidatedPages += n;
+  stats_.storedPages -= n;
+  return Code::Ok;
+}
+
+uint32_t Frontswap::planStore(uint32_t type, uint32_t offset) {
+  SwapMap& m = maps_[type];
+  uint32_t slot = m.find(offset);
+  if (slot != kNoSlot) {  // duplicate store: overwrite in place, never leave the old copy
+    stats_.succStores++;
+    stats_.duplicateStores++;
+    return slot;
+  }
+  slot = pool_->allocSlot(SlotOwner::Frontswap);
+  if (slot == kNoSlot) {
+    stats_.failedStores++;
+    return kNoSlot;
+  }
+  m.insert(offset, slot);
+  stats_.succStores++;
+  stats_.storedPages++;
+  return slot;
+}
+
+uint32_t Frontswap::planLoad(uint32_t type, uint32_t offset) {
+  SwapMap& m = maps_[type];
+  uint32_t slot = exclusiveGets_ ? m.erase(offset) : m.find(offset);
+  if (slot == kNoSlot) {
+    stats_.failedLoads++;
+    return kNoSlot;
+  }
+  stats_.loads++;
+  if (exclusiveGets_) {
+    // Freed now; its copy-out is ordered before any reuse of the slot.
+    pool_->releaseSlot(slot);
+    stats_.exclusiveLoads++;
+    stats_.storedPages--;
+  }
+  return slot;
+}
+
+bool Frontswap::planInvalidate(uint32_t type, uint32_t offset) {
+  uint32_t slot = maps_[type].erase(offset);
+  if (slot == kNoSlot) return false;
+  pool_->releaseSlot(slot);
+  stats_.invalidates++;
+  stats_.storedPages--;
+  return true;
+}
+
+Code Frontswap::store(uint32_t type, uint32_t offset, const uint8_t* page, bool* stored) {
+  Code c = check(type);
+  if (c != Code::Ok) return c;
+  pool_->quiesce();
+  uint32_t slot = planStore(type, offset);
+  *stored = slot != kNoSlot;
+  if (*stored) copyPage(pool_->page(slot), page, pool_->pageSize(), pool_->streamStores());
+  return Code::Ok;
+}
+
+Code Frontswap::load(uint32_t type, uint32_t offset, uint8_t* page, bool* found) {
+  Code c = check(type);
+  if (c != Code::Ok) return c;
+  pool_->quiesce();
+  uint32_t slot = planLoad(type, offset);
+  *found = slot != kNoSlot;
+  // An exclusive load already gave the slot back, but nothing can reuse it
+  // before this copy: this thread is the only allocator and the engine is idle.
+  if (*found) std::memcpy(page, pool_->page(slot), pool_->pageSize());
+  return Code::Ok;
+}
+
+Code Frontswap::invalidatePage(uint32_t type, uint32_t offset, bool* removed) {
+  Code c = check(type);
+  if (c != Code::Ok) return c;
+  *removed = planInvalidate(type, offset);
+  return Code::Ok;
+}
+
+Code Frontswap::has(uint32_t type, uint32_t offset, bool* present) const {
+  Code c = check(type);
+  if (c != Code::Ok) return c;
+  *present = maps_[type].find(offset) != kNoSlot;
+  return Code::Ok;
+}
+
+}  // namespace frontswap

@@ -1,0 +1,100 @@
+#include "page_copy.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <string>
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
+namespace frontswap {
+namespace {
+
+#if defined(__x86_64__)
+__attribute__((target("avx2"))) void streamAvx2(uint8_t* dst, const uint8_t* src, size_t len) {
+  for (size_t i = 0; i < len; i += 128) {
+    __m256i a = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(src + i));
+    __m256i b = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(src + i + 32));
+    __m256i c = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(src + i + 64));
+    __m256i d = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(src + i + 96));
+    _mm256_stream_si256(reinterpret_cast<__m256i*>(dst + i), a);
+    _mm256_stream_si256(reinterpret_cast<__m256i*>(dst + i + 32), b);
+    _mm256_stream_si256(reinterpret_cast<__m256i*>(dst + i + 64), c);
+    _mm256_stream_si256(reinterpret_cast<__m256i*>(dst + i + 96), d);
+  }
+  _mm_sfence();  // streaming stores are weakly ordered: fence before anyone is told
+}
+
+void streamSse2(uint8_t* dst, const uint8_t* src, size_t len) {
+  for (size_t i = 0; i < len; i += 64) {
+    __m128i a = _mm_loadu_si128(reinterpret_cast<const __m128i*>(src + i));
+    __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(src + i + 16));
+    __m128i c = _mm_loadu_si128(reinterpret_cast<const __m128i*>(src + i + 32));
+    __m128i d = _mm_loadu_si128(reinterpret_cast<const __m128i*>(src + i + 48));
+    _mm_stream_si128(reinterpret_cast<__m128i*>(dst + i), a);
+    _mm_stream_si128(reinterpret_cast<__m128i*>(dst + i + 16), b);
+    _mm_stream_si128(reinterpret_cast<__m128i*>(dst + i + 32), c);
+    _mm_stream_si128(reinterpret_cast<__m128i*>(dst + i + 48), d);
+  }
+  _mm_sfence();
+}
+#endif
+
+#if !defined(__x86_64__)
+void plainCopy(uint8_t* dst, const uint8_t* src, size_t len) { std::memcpy(dst, src, len); }
+#endif
+
+StreamCopyFn pick() {
+#if defined(__x86_64__)
+  if (__builtin_cpu_supports("avx2")) return streamAvx2;
+  return streamSse2;
+#else
+  return plainCopy;
+#endif
+}
+
+size_t parseSize(const std::string& s) {  // "32768K" / "1M" / "1048576"
+  char* end = nullptr;
+  unsigned long long v = std::strtoull(s.c_str(), &end, 10);
+  if (end && (*end == 'K' || *end == 'k')) v *= 1024;
+  if (end && (*end == 'M' || *end == 'm')) v *= 1024 * 1024;
+  return size_t(v);
+}
+
+}  // namespace
+
+const StreamCopyFn streamCopy = pick();
+
+const char* streamCopyKind() {
+#if defined(__x86_64__)
+  return streamCopy == streamAvx2 ? "avx2" : "sse2";
+#else
+  return "memcpy";
+#endif
+}
+
+size_t lastLevelCacheBytes() {
+  size_t best = 0;
+  for (int i = 0; i < 8; i++) {
+    std::string path = "/sys/devices/system/cpu/cpu0/cache/index" + std::to_string(i) + "/size";
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) continue;
+    char buf[64];
+    ssize_t n = ::read(fd, buf, sizeof buf - 1);
+    ::close(fd);
+    if (n > 0) {
+      size_t v = parseSize(std::string(buf, size_t(n)));
+      if (v > best) best = v;
+    }
+  }
+  if (best == 0) {
+    long v = ::sysconf(_SC_LEVEL3_CACHE_SIZE);
+    if (v > 0) best = size_t(v);
+  }
+  return best;
+}
+
+}  // namespace frontswap

@@ -1,0 +1,47 @@
+// Error codes shared by the plain C++ core and the Node-API glue. The glue turns
+// them into JS errors whose `code` is the string from codeName().
+#pragma once
+#include <cstdint>
+
+namespace frontswap {
+
+enum class Code : int32_t {
+  Ok = 0,
+  InvalidArg,              // wrong type
+  OutOfRange,              // right type, value outside the accepted range
+  BufferSize,              // a page view whose length is not the pool's page size
+  BufferDetached,          // a view over a detached ArrayBuffer
+  TypeNotInitialized,      // store/load/... on a swap type that init() never opened
+  TypeAlreadyInitialized,  // init() of a type that is open
+  PoolClosed,
+  PoolMismatch,            // an object that belongs to another pool
+  HugepagesUnavailable,    // explicit 'hugetlb' and the kernel has none to give
+  ThpUnavailable,          // explicit 'thp' and THP is disabled
+  MmapFailed,
+  EngineClosed,
+  BadDescriptor,           // a raw engine descriptor that names memory it may not touch
+  SlotNotReserved,         // a raw copy on a slot that pool.reserve() did not hand out
+};
+
+inline const char* codeName(Code c) {
+  switch (c) {
+    case Code::Ok: return "OK";
+    case Code::InvalidArg: return "ERR_INVALID_ARG";
+    case Code::OutOfRange: return "ERR_OUT_OF_RANGE";
+    case Code::BufferSize: return "ERR_BUFFER_SIZE";
+    case Code::BufferDetached: return "ERR_BUFFER_DETACHED";
+    case Code::TypeNotInitialized: return "ERR_TYPE_NOT_INITIALIZED";
+    case Code::TypeAlreadyInitialized: return "ERR_TYPE_ALREADY_INITIALIZED";
+    case Code::PoolClosed: return "ERR_POOL_CLOSED";
+    case Code::PoolMismatch: return "ERR_POOL_MISMATCH";
+    case Code::HugepagesUnavailable: return "ERR_HUGEPAGES_UNAVAILABLE";
+    case Code::ThpUnavailable: return "ERR_THP_UNAVAILABLE";
+    case Code::MmapFailed: return "ERR_MMAP_FAILED";
+    case Code::EngineClosed: return "ERR_ENGINE_CLOSED";
+    case Code::BadDescriptor: return "ERR_BAD_DESCRIPTOR";
+    case Code::SlotNotReserved: return "ERR_SLOT_NOT_RESERVED";
+  }
+  return "ERR_UNKNOWN";
+}
+
+}  // namespace frontswap

@@ -1,0 +1,356 @@
+// CopyEngine handle: the worker threads, the words shared with JS, the
+// event-loop wake-up (a thread-safe function, referenced only while JS waits on
+// it), registered buffers and pools, and raw copies for benchmarks.
+#include <cstring>
+
+#include "../core/shared_words.h"
+#include "bindings.h"
+#include "engine_state.h"
+#include "op_layout.h"
+
+namespace frontswap {
+namespace napi {
+namespace {
+
+EngineState* stateOf(void* data) { return static_cast<EngineState*>(data); }
+
+bool live(napi_env env, EngineState* e) {
+  if (e->engine && !e->engine->stopped()) return true;
+  throwError(env, Code::EngineClosed, "the engine is closed");
+  return false;
+}
+
+// Runs on the JS thread when a worker asked for a wake-up.
+void callJs(napi_env env, napi_value jsCb, void* ctx, void*) {
+  if (!env || !jsCb) return;  // the function is being torn down
+  EngineState* e = stateOf(ctx);
+  napi_value self, undef;
+  if (!e->self || napi_get_reference_value(env, e->self, &self) != napi_ok || !self) return;
+  napi_get_undefined(env, &undef);
+  napi_call_function(env, undef, jsCb, 1, &self, nullptr);
+}
+
+// Runs on a worker thread.
+void wakeJs(void* ctx) { napi_call_threadsafe_function(stateOf(ctx)->tsfn, nullptr, napi_tsfn_nonblocking); }
+
+void cleanupHook(void* arg) {
+  EngineState* e = stateOf(arg);
+  e->cleanupHook = false;  // Node removes it itself
+  e->shutdown();
+}
+
+void destroyState(void* p) {
+  EngineState* e = stateOf(p);
+  e->shutdown();
+  if (e->cleanupHook) napi_remove_env_cleanup_hook(e->env, cleanupHook, e);
+  if (e->self) napi_delete_reference(e->env, e->self);
+  if (e->boardRef) napi_delete_reference(e->env, e->boardRef);
+  delete e;
+}
+
+napi_value registerBuffer(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  void* data;
+  args(env, info, 1, argv, &data);
+  EngineState* e = stateOf(data);
+  uint8_t* p;
+  size_t n;
+  if (!live(env, e) || !toView(env, argv[0], "buffer", &p, &n)) return nullptr;
+  if (n == 0 || n > UINT32_MAX) {
+    throwError(env, Code::OutOfRange, "a registered buffer holds 1 byte to 4 GiB");
+    return nullptr;
+  }
+  RegisteredBuffer b;
+  if (napi_create_reference(env, argv[0], 1, &b.ref) != napi_ok) return nullptr;
+  b.data = p;
+  b.len = n;
+  e->buffers.push_back(b);
+  return number(env, double(e->buffers.size() - 1));
+}
+
+napi_value unregisterBuffer(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  void* data;
+  args(env, info, 1, argv, &data);
+  EngineState* e = stateOf(data);
+  uint32_t id;
+  if (!live(env, e) || !toU32(env, argv[0], "id", UINT32_MAX, &id)) return nullptr;
+  if (id >= e->buffers.size() || !e->buffers[id].ref) {
+    throwError(env, Code::OutOfRange, "no registered buffer " + std::to_string(id));
+    return nullptr;
+  }
+  e->engine->drainAll();  // no copy may still name it
+  napi_delete_reference(env, e->buffers[id].ref);
+  e->buffers[id] = RegisteredBuffer();
+  return undefined(env);
+}
+
+napi_value registerPool(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  void* data;
+  args(env, info, 1, argv, &data);
+  EngineState* e = stateOf(data);
+  if (!live(env, e)) return nullptr;
+  std::shared_ptr<PagePool>* pool = poolFromHandle(env, argv[0]);
+  if (!pool) return nullptr;
+  for (size_t i = 0; i < e->pools.size(); i++)
+    if (e->pools[i] == *pool) return number(env, double(i));
+  e->pools.push_back(*pool);
+  return number(env, double(e->pools.size() - 1));
+}
+
+bool typedArray(napi_env env, napi_value v, napi_typedarray_type want, size_t minLen, void** out, const char* name) {
+  napi_typedarray_type t;
+  size_t n;
+  if (napi_get_typedarray_info(env, v, &t, &n, out, nullptr, nullptr) != napi_ok || t != want || n < minLen) {
+    throwError(env, Code::InvalidArg, std::string(name) + " has the wrong type or length");
+    return false;
+  }
+  return true;
+}
+
+// Validates one raw descriptor; on success fills the copy to queue and the slot
+// that decides its worker.
+Code checkRaw(napi_env env, EngineState* e, const uint32_t* w, CopyDesc* d, uint32_t* routeSlot,
+              std::shared_ptr<PagePool>** poolOut) {
+  uint32_t op = w[0];
+  if (op < layout::kRawToSlot || op > layout::kRawSlotToSlot) return Code::BadDescriptor;
+  if (w[1] >= e->pools.size()) return Code::BadDescriptor;
+  std::shared_ptr<PagePool>& pool = e->pools[w[1]];
+  if (pool->closed()) return Code::PoolClosed;
+  uint32_t slot = w[2], ps = pool->pageSize();
+  if (slot >= pool->capacity() || pool->owner(slot) != SlotOwner::Reserved) return Code::SlotNotReserved;
+  *poolOut = &pool;
+  d->pool = pool.get();
+  d->len = ps;
+  d->stream = pool->streamStores();
+  if (op == layout::kRawSlotToSlot) {
+    uint32_t dst = w[3];
+    if (dst >= pool->capacity() || pool->owner(dst) != SlotOwner::Reserved) return Code::SlotNotReserved;
+    d->src = pool->page(slot);
+    d->dst = pool->page(dst);
+    *routeSlot = dst;
+    return Code::Ok;
+  }
+  uint8_t* buf;
+  Code c = resolveBuffer(env, e, w[3], w[4], ps, &buf);
+  if (c != Code::Ok) return c;
+  *routeSlot = slot;
+  if (op == layout::kRawToSlot) {
+    d->src = buf;
+    d->dst = pool->page(slot);
+  } else {
+    d->src = pool->page(slot);
+    d->dst = buf;
+    d->stream = 0;
+  }
+  return Code::Ok;
+}
+
+// submitRaw(ops: Uint32Array, count, status: Int32Array, waitFor: Uint32Array) -> worker mask
+napi_value submitRaw(napi_env env, napi_callback_info info) {
+  napi_value argv[4];
+  void* data;
+  args(env, info, 4, argv, &data);
+  EngineState* e = stateOf(data);
+  uint32_t count;
+  void *ops, *status, *waitFor;
+  if (!live(env, e) || !toU32(env, argv[1], "count", UINT32_MAX / layout::kRawOpWords, &count) ||
+      !typedArray(env, argv[0], napi_uint32_array, size_t(count) * layout::kRawOpWords, &ops, "ops") ||
+      !typedArray(env, argv[2], napi_int32_array, count, &status, "status") ||
+      !typedArray(env, argv[3], napi_uint32_array, e->engine->workers(), &waitFor, "waitFor"))
+    return nullptr;
+  CopyEngine& eng = *e->engine;
+  e->stamp++;
+  uint32_t mask = 0;
+  const uint32_t* w = static_cast<const uint32_t*>(ops);
+  int32_t* st = static_cast<int32_t*>(status);
+  uint32_t* wf = static_cast<uint32_t*>(waitFor);
+  std::shared_ptr<PagePool>* lastPool = nullptr;
+  uint64_t lastCount = 0;
+  for (uint32_t i = 0; i < count; i++, w += layout::kRawOpWords) {
+    CopyDesc d;
+    uint32_t routeSlot;
+    std::shared_ptr<PagePool>* pool = nullptr;
+    Code c = checkRaw(env, e, w, &d, &routeSlot, &pool);
+    st[i] = -int32_t(c);  // 0 = queued; a bad descriptor completes now with its code
+    if (c != Code::Ok) continue;
+    if (pool != lastPool) {
+      if (lastPool) eng.trackPool(*lastPool, lastCount);
+      lastPool = pool;
+      lastCount = 0;
+    }
+    lastCount++;
+    uint32_t wi = eng.route(routeSlot);
+    wf[wi] = uint32_t(eng.push(wi, d));
+    mask |= 1u << wi;
+  }
+  if (lastPool) eng.trackPool(*lastPool, lastCount);
+  eng.doorbell();
+  return number(env, mask);
+}
+
+napi_value poll(napi_env env, napi_callback_info info) {
+  void* data;
+  args(env, info, 0, nullptr, &data);
+  EngineState* e = stateOf(data);
+  if (!e->engine || e->engine->stopped()) return number(env, 0);
+  e->engine->reap();
+  return number(env, double(e->engine->backlog()));
+}
+
+napi_value drain(napi_env env, napi_callback_info info) {
+  void* data;
+  args(env, info, 0, nullptr, &data);
+  EngineState* e = stateOf(data);
+  if (e->engine && !e->engine->stopped()) e->engine->drainAll();
+  return undefined(env);
+}
+
+// setWaiting(bool): keep the event loop alive for a wake-up only while JS waits on one.
+napi_value setWaiting(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  void* data;
+  args(env, info, 1, argv, &data);
+  EngineState* e = stateOf(data);
+  bool on;
+  if (!toBool(env, argv[0], "waiting", &on)) return nullptr;
+  if (e->tsfn && on != e->tsfnRefd) {
+    if (on) napi_ref_threadsafe_function(env, e->tsfn);
+    else napi_unref_threadsafe_function(env, e->tsfn);
+    e->tsfnRefd = on;
+  }
+  return undefined(env);
+}
+
+napi_value cpuTimes(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  void* data;
+  args(env, info, 1, argv, &data);
+  EngineState* e = stateOf(data);
+  void* out;
+  if (!e->engine || !typedArray(env, argv[0], napi_float64_array, e->engine->workers(), &out, "out")) return nullptr;
+  for (uint32_t i = 0; i < e->engine->workers(); i++) static_cast<double*>(out)[i] = double(e->engine->workerCpuNs(i));
+  return undefined(env);
+}
+
+napi_value shutdownEngine(napi_env env, napi_callback_info info) {
+  void* data;
+  args(env, info, 0, nullptr, &data);
+  stateOf(data)->shutdown();
+  return undefined(env);
+}
+
+}  // namespace
+
+void EngineState::shutdown() {
+  if (engine) engine->shutdown();
+  if (tsfn) {
+    napi_release_threadsafe_function(tsfn, napi_tsfn_abort);
+    tsfn = nullptr;
+  }
+  for (RegisteredBuffer& b : buffers)
+    if (b.ref) napi_delete_reference(env, b.ref);
+  buffers.clear();
+  pools.clear();
+}
+
+Code resolveBuffer(napi_env env, EngineState* e, uint32_t id, uint64_t byteOffset, uint32_t len, uint8_t** out) {
+  if (id >= e->buffers.size() || !e->buffers[id].ref) return Code::BadDescriptor;
+  RegisteredBuffer& b = e->buffers[id];
+  if (b.checked != e->stamp) {  // once per submit: is the memory still where it was?
+    napi_value view = nullptr;
+    uint8_t* p = nullptr;
+    size_t n = 0;
+    if (napi_get_reference_value(env, b.ref, &view) != napi_ok || !view || !viewBytes(env, view, &p, &n) ||
+        p != b.data || n != b.len)
+      return Code::BufferDetached;
+    b.checked = e->stamp;
+  }
+  if (byteOffset + len > b.len) return Code::BadDescriptor;
+  *out = b.data + byteOffset;
+  return Code::Ok;
+}
+
+EngineState* engineFromHandle(napi_env env, napi_value handle) {
+  return static_cast<EngineState*>(untag(env, handle, &kEngineTag, "engine"));
+}
+
+// createEngine(self, workers, waitMode, spinMicros, ringEntries, onWake)
+napi_value createEngine(napi_env env, napi_callback_info info) {
+  napi_value argv[6];
+  args(env, info, 6, argv);
+  EngineConfig cfg;
+  uint32_t mode;
+  napi_valuetype selfType, cbType;
+  napi_typeof(env, argv[0], &selfType);
+  napi_typeof(env, argv[5], &cbType);
+  if (selfType != napi_object || cbType != napi_function) {
+    throwError(env, Code::InvalidArg, "createEngine(self, workers, waitMode, spinMicros, ringEntries, onWake)");
+    return nullptr;
+  }
+  if (!toU32(env, argv[1], "workers", CopyEngine::kMaxWorkers, &cfg.workers) ||
+      !toU32(env, argv[2], "waitMode", 2, &mode) || !toU32(env, argv[3], "spinMicros", 10000000, &cfg.spinMicros) ||
+      !toU32(env, argv[4], "ringSize", 1u << 20, &cfg.ringEntries))
+    return nullptr;
+  if (cfg.workers == 0) {
+    throwError(env, Code::OutOfRange, "workers must be from 1 to " + std::to_string(CopyEngine::kMaxWorkers));
+    return nullptr;
+  }
+  if (cfg.ringEntries < 2 || (cfg.ringEntries & (cfg.ringEntries - 1))) {
+    throwError(env, Code::OutOfRange, "ringSize must be a power of two from 2 to 1048576");
+    return nullptr;
+  }
+  cfg.waitMode = WaitMode(mode);
+
+  // The shared words live in a SharedArrayBuffer: JS reads them with Atomics and
+  // nothing can detach it under the workers.
+  // (napi_create_typedarray takes no SharedArrayBuffer: construct it from JS.)
+  napi_value global, sabCtor, i32Ctor, sab, board;
+  size_t words = size_t(cfg.workers) * board::kStride;
+  napi_value bytes = number(env, double(words * 4));
+  if (napi_get_global(env, &global) != napi_ok ||
+      napi_get_named_property(env, global, "SharedArrayBuffer", &sabCtor) != napi_ok ||
+      napi_get_named_property(env, global, "Int32Array", &i32Ctor) != napi_ok ||
+      napi_new_instance(env, sabCtor, 1, &bytes, &sab) != napi_ok ||
+      napi_new_instance(env, i32Ctor, 1, &sab, &board) != napi_ok) {
+    throwError(env, Code::InvalidArg, "could not allocate the engine's shared words");
+    return nullptr;
+  }
+
+  EngineState* e = new EngineState();
+  e->env = env;
+  void* boardData;
+  napi_get_typedarray_info(env, board, nullptr, nullptr, &boardData, nullptr, nullptr);
+  e->board = static_cast<uint32_t*>(boardData);
+  napi_create_reference(env, board, 1, &e->boardRef);
+  napi_create_reference(env, argv[0], 0, &e->self);
+
+  napi_value name = string(env, "frontswap.CopyEngine");
+  if (napi_create_threadsafe_function(env, argv[5], nullptr, name, 0, 1, nullptr, nullptr, e, callJs, &e->tsfn) != napi_ok) {
+    destroyState(e);
+    throwError(env, Code::InvalidArg, "could not create the engine's wake-up function");
+    return nullptr;
+  }
+  napi_unref_threadsafe_function(env, e->tsfn);  // an idle engine does not keep the process alive
+  // Registered after the thread-safe function, so it runs before Node tears that down.
+  e->cleanupHook = napi_add_env_cleanup_hook(env, cleanupHook, e) == napi_ok;
+  e->engine.reset(new CopyEngine(cfg, e->board, wakeJs, e));
+
+  napi_value h = boundObject(env, e, destroyState,
+                             {{"registerBuffer", registerBuffer},
+                              {"unregisterBuffer", unregisterBuffer},
+                              {"registerPool", registerPool},
+                              {"submitRaw", submitRaw},
+                              {"poll", poll},
+                              {"drain", drain},
+                              {"setWaiting", setWaiting},
+                              {"cpuTimes", cpuTimes},
+                              {"shutdown", shutdownEngine}});
+  if (!h || !tag(env, h, &kEngineTag)) return nullptr;
+  napi_set_named_property(env, h, "board", board);
+  return h;
+}
+
+}  // namespace napi
+}  // namespace frontswap

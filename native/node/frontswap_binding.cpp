@@ -1,0 +1,160 @@
+// Frontswap handle: the synchronous operations. Each method is a raw
+// napi_callback carrying its front-end as function data, so a 4 KiB store costs
+// the argument checks and the copy, not an object unwrap.
+#include <memory>
+
+#include "../core/frontswap.h"
+#include "bindings.h"
+#include "frontswap_state.h"
+#include "napi_util.h"
+
+namespace frontswap {
+namespace napi {
+namespace {
+
+bool fail(napi_env env, Code c, uint32_t type) {
+  switch (c) {
+    case Code::Ok: return false;
+    case Code::PoolClosed: throwError(env, c, "the pool is closed"); break;
+    case Code::TypeNotInitialized:
+      throwError(env, c, "swap type " + std::to_string(type) + " is not initialized: call init(" + std::to_string(type) + ") first");
+      break;
+    case Code::TypeAlreadyInitialized:
+      throwError(env, c, "swap type " + std::to_string(type) + " is already initialized (invalidateArea() closes it)");
+      break;
+    default: throwError(env, c, "operation failed"); break;
+  }
+  return true;
+}
+
+// Reads (type, offset[, page]) after the front-end; false once an error is thrown.
+template <size_t N>
+bool keyArgs(napi_env env, napi_callback_info info, napi_value (&argv)[N], Frontswap** fs, uint32_t* type,
+             uint32_t* offset) {
+  void* data;
+  size_t argc = N;
+  napi_get_cb_info(env, info, &argc, argv, nullptr, &data);
+  *fs = static_cast<FrontswapState*>(data)->fs.get();
+  return toU32(env, argv[0], "type", Frontswap::kTypes - 1, type) && toU32(env, argv[1], "offset", UINT32_MAX, offset);
+}
+
+napi_value store(napi_env env, napi_callback_info info) {
+  napi_value argv[3];
+  Frontswap* fs;
+  uint32_t type, offset;
+  uint8_t* page;
+  bool stored;
+  if (!keyArgs(env, info, argv, &fs, &type, &offset) || !toPage(env, argv[2], fs->pool().pageSize(), &page)) return nullptr;
+  if (fail(env, fs->store(type, offset, page, &stored), type)) return nullptr;
+  return boolean(env, stored);
+}
+
+napi_value load(napi_env env, napi_callback_info info) {
+  napi_value argv[3];
+  Frontswap* fs;
+  uint32_t type, offset;
+  uint8_t* page;
+  bool found;
+  if (!keyArgs(env, info, argv, &fs, &type, &offset) || !toPage(env, argv[2], fs->pool().pageSize(), &page)) return nullptr;
+  if (fail(env, fs->load(type, offset, page, &found), type)) return nullptr;
+  return boolean(env, found);
+}
+
+napi_value invalidatePage(napi_env env, napi_callback_info info) {
+  napi_value argv[2];
+  Frontswap* fs;
+  uint32_t type, offset;
+  bool removed;
+  if (!keyArgs(env, info, argv, &fs, &type, &offset)) return nullptr;
+  if (fail(env, fs->invalidatePage(type, offset, &removed), type)) return nullptr;
+  return boolean(env, removed);
+}
+
+napi_value has(napi_env env, napi_callback_info info) {
+  napi_value argv[2];
+  Frontswap* fs;
+  uint32_t type, offset;
+  bool present;
+  if (!keyArgs(env, info, argv, &fs, &type, &offset)) return nullptr;
+  if (fail(env, fs->has(type, offset, &present), type)) return nullptr;
+  return boolean(env, present);
+}
+
+template <Code (Frontswap::*Op)(uint32_t)>
+napi_value typeOp(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  void* data;
+  args(env, info, 1, argv, &data);
+  Frontswap* fs = static_cast<FrontswapState*>(data)->fs.get();
+  uint32_t type;
+  if (!toU32(env, argv[0], "type", Frontswap::kTypes - 1, &type)) return nullptr;
+  if (fail(env, (fs->*Op)(type), type)) return nullptr;
+  return undefined(env);
+}
+
+// stats(out: Float64Array(kStatsFields)) -> fills the counters; the TS layer names them.
+napi_value stats(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  void* data;
+  args(env, info, 1, argv, &data);
+  Frontswap* fs = static_cast<FrontswapState*>(data)->fs.get();
+  napi_typedarray_type t;
+  size_t n;
+  void* raw;
+  if (napi_get_typedarray_info(env, argv[0], &t, &n, &raw, nullptr, nullptr) != napi_ok || t != napi_float64_array ||
+      n < kStatsFields) {
+    throwError(env, Code::InvalidArg, "stats needs a Float64Array of " + std::to_string(kStatsFields));
+    return nullptr;
+  }
+  const FrontswapStats& s = fs->stats();
+  const PagePool& p = fs->pool();
+  double* o = static_cast<double*>(raw);
+  o[0] = double(s.succStores);
+  o[1] = double(s.failedStores);
+  o[2] = double(s.duplicateStores);
+  o[3] = double(s.loads);
+  o[4] = double(s.failedLoads);
+  o[5] = double(s.exclusiveLoads);
+  o[6] = double(s.invalidates);
+  o[7] = double(s.areaInvalidates);
+  o[8] = double(s.areaInvalidatedPages);
+  o[9] = double(s.storedPages);
+  o[10] = p.closed() ? 0 : double(p.usedPages());
+  o[11] = double(p.capacity());
+  o[12] = double(fs->mapBytes());
+  o[13] = double(fs->initializedTypes());
+  return undefined(env);
+}
+
+}  // namespace
+
+// createFrontswap(poolHandle, exclusiveGets, engineHandle | undefined)
+napi_value createFrontswap(napi_env env, napi_callback_info info) {
+  napi_value argv[3];
+  args(env, info, 3, argv);
+  std::shared_ptr<PagePool>* pool = poolFromHandle(env, argv[0]);
+  bool exclusive;
+  if (!pool || !toBool(env, argv[1], "exclusiveGets", &exclusive)) return nullptr;
+  if ((*pool)->closed()) {
+    throwError(env, Code::PoolClosed, "the pool is closed");
+    return nullptr;
+  }
+  FrontswapState* state = new FrontswapState();
+  if (!attachEngine(env, state, argv[2])) {
+    delete state;
+    return nullptr;
+  }
+  state->fs.reset(new Frontswap(*pool, exclusive));
+  return boundObject(env, state, [](void* s) { delete static_cast<FrontswapState*>(s); },
+                     {{"store", store},
+                      {"load", load},
+                      {"invalidatePage", invalidatePage},
+                      {"has", has},
+                      {"init", typeOp<&Frontswap::init>},
+                      {"invalidateArea", typeOp<&Frontswap::invalidateArea>},
+                      {"stats", stats},
+                      {"submit", submitBatch}});
+}
+
+}  // namespace napi
+}  // namespace frontswap

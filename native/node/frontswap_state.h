@@ -1,0 +1,32 @@
+// Native state behind a Frontswap handle.
+#pragma once
+#include <node_api.h>
+
+#include <memory>
+#include <vector>
+
+#include "../core/frontswap.h"
+#include "engine_state.h"
+
+namespace frontswap {
+namespace napi {
+
+constexpr size_t kStatsFields = 14;
+
+struct FrontswapState {
+  std::unique_ptr<Frontswap> fs;
+  EngineState* engine = nullptr;
+  napi_ref engineRef = nullptr;  // keeps the engine alive as long as this front-end
+  std::vector<uint8_t*> buffers;  // per-op page pointers, resolved before anything changes
+  napi_env env = nullptr;
+
+  ~FrontswapState();
+};
+
+// Binds `handle` (an engine handle, or undefined for none) to the front-end.
+bool attachEngine(napi_env env, FrontswapState* s, napi_value handle);
+// submit(ops: Uint32Array, count, views: Array | null, results: Int32Array, waitFor: Uint32Array) -> worker mask
+napi_value submitBatch(napi_env env, napi_callback_info info);
+
+}  // namespace napi
+}  // namespace frontswap
