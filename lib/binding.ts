@@ -92,7 +92,10 @@ export interface Addon {
     onWake: (self: object) => void,
   ): EngineHandle;
   nativeInfo(): { streamCopy: string; lastLevelCacheBytes: number; thpMode: string };
+  /** CPU time of the calling thread, in ns. */
   threadCpuNs(): number;
+  /** V8's external-memory count, which pools add their mapped bytes to. */
+  externalMemory(): number;
   readonly layout: Layout;
   readonly baselines: {
     memcpyLoop(pool: PoolHandle, slots: Uint32Array, page: ArrayBufferView, iterations: number, toPool: boolean): number;

@@ -122,6 +122,14 @@ napi_value naiveStoreAsync(napi_env env, napi_callback_info info) {
 
 napi_value threadCpuNs(napi_env env, napi_callback_info) { return number(env, double(nowNs(CLOCK_THREAD_CPUTIME_ID))); }
 
+// V8's count of external memory (what napi_adjust_external_memory moves), which
+// process.memoryUsage() does not show on this Node.
+napi_value externalMemory(napi_env env, napi_callback_info) {
+  int64_t v = 0;
+  napi_adjust_external_memory(env, 0, &v);
+  return number(env, double(v));
+}
+
 }  // namespace
 
 void registerBaselines(napi_env env, napi_value exports) {
@@ -134,6 +142,8 @@ void registerBaselines(napi_env env, napi_value exports) {
   napi_set_named_property(env, exports, "baselines", o);
   napi_create_function(env, "threadCpuNs", NAPI_AUTO_LENGTH, threadCpuNs, nullptr, &fn);
   napi_set_named_property(env, exports, "threadCpuNs", fn);
+  napi_create_function(env, "externalMemory", NAPI_AUTO_LENGTH, externalMemory, nullptr, &fn);
+  napi_set_named_property(env, exports, "externalMemory", fn);
 }
 
 }  // namespace napi

@@ -1,0 +1,155 @@
+/**
+ * report.json: what `frontswap bench` measured, in a form other tools and other
+ * machines can read. The schema is versioned: readers refuse a newer major
+ * version rather than misread it. Every figure is a Stat over repetitions.
+ */
+
+export const REPORT_SCHEMA = 'frontswap-bench';
+export const REPORT_VERSION = 1;
+
+/** A figure measured `values.length` times (one value per repetition). */
+export interface Stat {
+  median: number;
+  /** 25th and 75th percentiles (linear interpolation): the spread used for comparisons. */
+  q1: number;
+  q3: number;
+  min: number;
+  max: number;
+  /** Every repetition, in the order measured. */
+  values: number[];
+}
+
+export type PoolTemperature = 'hot' | 'cold';
+export type Backing = 'hugetlb' | 'thp' | 'normal';
+export type Op = 'store' | 'load';
+export type WaitMode = 'sleep' | 'spin' | 'adaptive';
+
+/** One pool the run measured on. */
+export interface PoolSetup {
+  temperature: PoolTemperature;
+  pageSize: number;
+  pages: number;
+  byteLength: number;
+  /** What was asked for, and what the kernel gave (checked in smaps). */
+  backingRequested: 'auto' | Backing;
+  backing: Backing;
+  /** Bytes backed by huge pages after prefault (THP or hugetlb). */
+  hugeBytes: number;
+  streamStores: boolean;
+}
+
+export interface Metrics {
+  /** Page bytes moved per second, in GB/s (1e9 bytes). */
+  gbps: Stat;
+  pagesPerSec: Stat;
+  /** Wall-clock nanoseconds per page. */
+  nsPerPage: Stat;
+  /** CPU time of the calling (JS) thread per page, in ns. */
+  callerCpuNsPerPage: Stat;
+  /** CPU time of the engine's workers per page, in ns (async and worker baselines only). */
+  workerCpuNsPerPage?: Stat;
+  /**
+   * Latency of one batch, in ns, from submit: to its first completed page and to
+   * its last (for sync, the first and last of `batch` back-to-back calls).
+   * p50 and p99 within each repetition, then a Stat across repetitions.
+   */
+  firstLatencyP50Ns?: Stat;
+  firstLatencyP99Ns?: Stat;
+  lastLatencyP50Ns?: Stat;
+  lastLatencyP99Ns?: Stat;
+}
+
+/** The key that identifies a cell across runs and machines. */
+export interface CellKey {
+  op: Op;
+  pageSize: number;
+  temperature: PoolTemperature;
+  backing: Backing;
+  /** 'sync' copies on the calling thread; 'async' goes through the CopyEngine. */
+  path: 'sync' | 'async';
+  /** Async only. */
+  waitMode?: WaitMode;
+  workers?: number;
+  /** Pages per submission (async) or per timed group of calls (sync). */
+  batch: number;
+}
+
+export interface Cell extends CellKey {
+  metrics: Metrics;
+}
+
+export type BaselineName =
+  | 'memcpy' // native memcpy in a C++ loop: the limit
+  | 'typedarray-set' // TypedArray.prototype.set into an equally large ArrayBuffer
+  | 'buffer-copy' // Buffer#copy into an equally large Buffer
+  | 'naive-async' // one Promise per page through napi_async_work
+  | 'js-worker'; // a worker_threads copier over SharedArrayBuffer with Atomics
+
+export interface Baseline {
+  name: BaselineName;
+  op: Op;
+  pageSize: number;
+  temperature: PoolTemperature;
+  backing: Backing;
+  /** Pages per submission, where the baseline has such a thing (naive-async: in flight at once). */
+  batch: number;
+  metrics: Metrics;
+}
+
+export type CrossoverMetric = 'throughput' | 'callerCpu';
+
+/** From what batch size does async beat sync, for one page size and engine setting. */
+export interface Crossover {
+  op: Op;
+  pageSize: number;
+  temperature: PoolTemperature;
+  backing: Backing;
+  waitMode: WaitMode;
+  workers: number;
+  metric: CrossoverMetric;
+  /**
+   * The smallest batch at which async beats sync with the spread taken into
+   * account (async's q1 above sync's q3 for throughput; async's q3 below sync's
+   * q1 for caller CPU), and keeps doing so at every larger batch measured;
+   * null: never within the batches measured.
+   */
+  batch: number | null;
+  /** Async / sync ratio of medians at that batch (or at the largest batch, if never). */
+  ratio: number;
+  /** One line for a person. */
+  note: string;
+}
+
+export interface BenchOptions {
+  quick: boolean;
+  pageSizes: number[];
+  batchSizes: number[];
+  waitModes: WaitMode[];
+  workers: number[];
+  temperatures: PoolTemperature[];
+  backings: ('auto' | Backing)[];
+  ops: Op[];
+  repetitions: number;
+  /** Target wall time of one repetition, in ms. */
+  sampleMs: number;
+  hotPoolBytes: number;
+  coldPoolBytes: number;
+  baselines: BaselineName[];
+}
+
+export interface Report {
+  schema: typeof REPORT_SCHEMA;
+  version: number;
+  package: { name: string; version: string };
+  createdAt: string;
+  durationMs: number;
+  /** machineInfo() of the machine that ran it. */
+  machine: Record<string, unknown>;
+  options: BenchOptions;
+  /** Huge pages: what the machine had reserved, and why a backing was skipped. */
+  notes: string[];
+  pools: PoolSetup[];
+  baselines: Baseline[];
+  cells: Cell[];
+  crossovers: Crossover[];
+}
