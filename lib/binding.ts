@@ -28,6 +28,8 @@ export interface NativeMemoryUsage {
   kernelPageSize: number;
   anonHugeBytes: number;
   hugetlbBytes: number;
+  /** Native bookkeeping of the pool itself (free-slot stack, slot owners). */
+  metadataBytes: number;
 }
 
 export interface FrontswapHandle {
@@ -35,6 +37,10 @@ export interface FrontswapHandle {
   store(type: number, offset: number, page: ArrayBufferView): boolean;
   load(type: number, offset: number, page: ArrayBufferView): boolean;
   invalidatePage(type: number, offset: number): boolean;
+  /** The same three with key = type * 2^32 + offset (one argument less to convert). */
+  storeKey(key: number, page: ArrayBufferView): boolean;
+  loadKey(key: number, page: ArrayBufferView): boolean;
+  invalidateKey(key: number): boolean;
   invalidateArea(type: number): void;
   has(type: number, offset: number): boolean;
   stats(out: Float64Array): void;

@@ -79,6 +79,14 @@ function checkPage(page: unknown, pageSize: number): ArrayBufferView {
   return v;
 }
 
+/**
+ * True when (type, offset) can travel as one number. Anything else takes the
+ * three-argument path, whose native checks name the bad argument.
+ */
+function isKey(type: unknown, offset: unknown): boolean {
+  return typeof type === 'number' && typeof offset === 'number' && (type & 31) === type && offset >>> 0 === offset;
+}
+
 function noEngine(): FrontswapError {
   return new FrontswapError('this Frontswap has no engine: pass { engine } to its constructor', 'ERR_NO_ENGINE');
 }
@@ -116,17 +124,17 @@ export class Frontswap {
    * existing key replaces its bytes.
    */
   store(type: number, offset: number, page: ArrayBufferView): boolean {
-    return this.#h.store(type, offset, page);
+    return isKey(type, offset) ? this.#h.storeKey(type * 4294967296 + offset, page) : this.#h.store(type, offset, page);
   }
 
   /** Copies the page stored under (type, offset) into `page`; false if there is none. */
   load(type: number, offset: number, page: ArrayBufferView): boolean {
-    return this.#h.load(type, offset, page);
+    return isKey(type, offset) ? this.#h.loadKey(type * 4294967296 + offset, page) : this.#h.load(type, offset, page);
   }
 
   /** Forgets (type, offset) now: its slot is free for the next store. True if a page was there. */
   invalidatePage(type: number, offset: number): boolean {
-    return this.#h.invalidatePage(type, offset);
+    return isKey(type, offset) ? this.#h.invalidateKey(type * 4294967296 + offset) : this.#h.invalidatePage(type, offset);
   }
 
   /** Forgets every page of `type` and closes the type, like swapoff. */

@@ -554,7 +554,7 @@ function cacheRows(info: MachineInfo): Row[] {
 
 function dmaRows(info: MachineInfo): Row[] {
   const dma = info.dmaEngines;
-  if (!dma.any) return [['DMA engines', 'none found (nothing under /sys/bus/dsa or /sys/class/dma)']];
+  if (!dma.any) return [['engines', 'none found (nothing under /sys/bus/dsa or /sys/class/dma)']];
   const devNode = dma.dsaDevNode ? '/dev/dsa present' : 'no /dev/dsa';
   const other = dma.channels.filter((c) => c.driver !== 'ioatdma');
   return [

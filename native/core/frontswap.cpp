@@ -105,7 +105,7 @@ Code Frontswap::load(uint32_t type, uint32_t offset, uint8_t* page, bool* found)
   *found = slot != kNoSlot;
   // An exclusive load already gave the slot back, but nothing can reuse it
   // before this copy: this thread is the only allocator and the engine is idle.
-  if (*found) std::memcpy(page, pool_->page(slot), pool_->pageSize());
+  if (*found) copyPage(page, pool_->page(slot), pool_->pageSize(), false);
   return Code::Ok;
 }
 

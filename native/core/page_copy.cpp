@@ -28,6 +28,19 @@ __attribute__((target("avx2"))) void streamAvx2(uint8_t* dst, const uint8_t* src
   _mm_sfence();  // streaming stores are weakly ordered: fence before anyone is told
 }
 
+__attribute__((target("avx2"))) void copyAvx2(uint8_t* dst, const uint8_t* src, size_t len) {
+  for (size_t i = 0; i < len; i += 128) {
+    __m256i a = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(src + i));
+    __m256i b = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(src + i + 32));
+    __m256i c = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(src + i + 64));
+    __m256i d = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(src + i + 96));
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst + i), a);
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst + i + 32), b);
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst + i + 64), c);
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst + i + 96), d);
+  }
+}
+
 void streamSse2(uint8_t* dst, const uint8_t* src, size_t len) {
   for (size_t i = 0; i < len; i += 64) {
     __m128i a = _mm_loadu_si128(reinterpret_cast<const __m128i*>(src + i));
@@ -43,17 +56,22 @@ void streamSse2(uint8_t* dst, const uint8_t* src, size_t len) {
 }
 #endif
 
-#if !defined(__x86_64__)
 void plainCopy(uint8_t* dst, const uint8_t* src, size_t len) { std::memcpy(dst, src, len); }
-#endif
 
-StreamCopyFn pick() {
+CopyFn pickStream() {
 #if defined(__x86_64__)
   if (__builtin_cpu_supports("avx2")) return streamAvx2;
   return streamSse2;
 #else
   return plainCopy;
 #endif
+}
+
+CopyFn pickPage() {
+#if defined(__x86_64__)
+  if (__builtin_cpu_supports("avx2")) return copyAvx2;
+#endif
+  return plainCopy;
 }
 
 size_t parseSize(const std::string& s) {  // "32768K" / "1M" / "1048576"
@@ -66,7 +84,8 @@ size_t parseSize(const std::string& s) {  // "32768K" / "1M" / "1048576"
 
 }  // namespace
 
-const StreamCopyFn streamCopy = pick();
+const CopyFn streamCopy = pickStream();
+const CopyFn pageCopy = pickPage();
 
 const char* streamCopyKind() {
 #if defined(__x86_64__)

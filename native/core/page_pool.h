@@ -55,6 +55,8 @@ class PagePool {
   bool mapped() const { return map_.mapped(); }
 
   uint32_t usedPages() const { return capacity_ - slots_.freeCount(); }
+  // Bookkeeping beyond the pages: the free-slot stack and the slot owners.
+  size_t metadataBytes() const { return sizeof(*this) + size_t(capacity_) * (sizeof(uint32_t) + sizeof(SlotOwner)); }
   uint32_t freePages() const { return slots_.freeCount(); }
   uint8_t* page(uint32_t slot) const { return base_ + size_t(slot) * pageSize_; }
 

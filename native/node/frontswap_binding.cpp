@@ -38,6 +38,57 @@ bool keyArgs(napi_env env, napi_callback_info info, napi_value (&argv)[N], Front
   return toU32(env, argv[0], "type", Frontswap::kTypes - 1, type) && toU32(env, argv[1], "offset", UINT32_MAX, offset);
 }
 
+// The keyed variants take (type << 32 | offset) as one number: one argument
+// conversion less on the hottest path. The TS layer uses them only after a
+// cheap type check, but they validate the key all the same.
+constexpr uint64_t kKeyLimit = uint64_t(Frontswap::kTypes) << 32;
+
+template <size_t N>
+bool keyArg(napi_env env, napi_callback_info info, napi_value (&argv)[N], Frontswap** fs, uint32_t* type,
+            uint32_t* offset) {
+  void* data;
+  size_t argc = N;
+  napi_get_cb_info(env, info, &argc, argv, nullptr, &data);
+  *fs = static_cast<FrontswapState*>(data)->fs.get();
+  uint64_t key;
+  if (!toIndex(env, argv[0], "key", kKeyLimit - 1, &key)) return false;
+  *type = uint32_t(key >> 32);
+  *offset = uint32_t(key);
+  return true;
+}
+
+napi_value storeKey(napi_env env, napi_callback_info info) {
+  napi_value argv[2];
+  Frontswap* fs;
+  uint32_t type, offset;
+  uint8_t* page;
+  bool stored;
+  if (!keyArg(env, info, argv, &fs, &type, &offset) || !toPage(env, argv[1], fs->pool().pageSize(), &page)) return nullptr;
+  if (fail(env, fs->store(type, offset, page, &stored), type)) return nullptr;
+  return boolean(env, stored);
+}
+
+napi_value loadKey(napi_env env, napi_callback_info info) {
+  napi_value argv[2];
+  Frontswap* fs;
+  uint32_t type, offset;
+  uint8_t* page;
+  bool found;
+  if (!keyArg(env, info, argv, &fs, &type, &offset) || !toPage(env, argv[1], fs->pool().pageSize(), &page)) return nullptr;
+  if (fail(env, fs->load(type, offset, page, &found), type)) return nullptr;
+  return boolean(env, found);
+}
+
+napi_value invalidateKey(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  Frontswap* fs;
+  uint32_t type, offset;
+  bool removed;
+  if (!keyArg(env, info, argv, &fs, &type, &offset)) return nullptr;
+  if (fail(env, fs->invalidatePage(type, offset, &removed), type)) return nullptr;
+  return boolean(env, removed);
+}
+
 napi_value store(napi_env env, napi_callback_info info) {
   napi_value argv[3];
   Frontswap* fs;
@@ -149,6 +200,9 @@ napi_value createFrontswap(napi_env env, napi_callback_info info) {
                      {{"store", store},
                       {"load", load},
                       {"invalidatePage", invalidatePage},
+                      {"storeKey", storeKey},
+                      {"loadKey", loadKey},
+                      {"invalidateKey", invalidateKey},
                       {"has", has},
                       {"init", typeOp<&Frontswap::init>},
                       {"invalidateArea", typeOp<&Frontswap::invalidateArea>},

@@ -61,21 +61,14 @@ std::string shortNumber(double d) {
 }
 }  // namespace
 
-bool toIndex(napi_env env, napi_value v, const char* name, uint64_t max, uint64_t* out) {
+void throwIndexError(napi_env env, napi_value v, const char* name, uint64_t max) {
   double d;
   if (napi_get_value_double(env, v, &d) != napi_ok) {
     throwError(env, Code::InvalidArg, std::string(name) + " must be a number");
-    return false;
+    return;
   }
-  // NaN fails every comparison; fractions fail the round trip.
-  if (!(d >= 0 && d <= double(max)) || d != std::floor(d)) {
-    throwError(env, Code::OutOfRange,
-               std::string(name) + " must be an integer from 0 to " + std::to_string(max) + ", got " +
-                   shortNumber(d));
-    return false;
-  }
-  *out = uint64_t(d);
-  return true;
+  throwError(env, Code::OutOfRange,
+             std::string(name) + " must be an integer from 0 to " + std::to_string(max) + ", got " + shortNumber(d));
 }
 
 bool toBool(napi_env env, napi_value v, const char* name, bool* out) {

@@ -32,8 +32,21 @@ napi_value makeError(napi_env env, Code code, const std::string& message);
 bool args(napi_env env, napi_callback_info info, size_t n, napi_value* argv, void** data = nullptr,
           napi_value* self = nullptr);
 
+// Throws the right error for a value toIndex() refused.
+void throwIndexError(napi_env env, napi_value v, const char* name, uint64_t max);
+
 // An integer-valued number in [0, max]; throws and returns false otherwise.
-bool toIndex(napi_env env, napi_value v, const char* name, uint64_t max, uint64_t* out);
+// Inline: it runs twice on every store and load.
+inline bool toIndex(napi_env env, napi_value v, const char* name, uint64_t max, uint64_t* out) {
+  double d;
+  // NaN fails the range test; a fraction fails the round trip through an integer.
+  if (napi_get_value_double(env, v, &d) == napi_ok && d >= 0 && d <= double(max) && double(uint64_t(d)) == d) {
+    *out = uint64_t(d);
+    return true;
+  }
+  throwIndexError(env, v, name, max);
+  return false;
+}
 inline bool toU32(napi_env env, napi_value v, const char* name, uint32_t max, uint32_t* out) {
   uint64_t x;
   if (!toIndex(env, v, name, max, &x)) return false;

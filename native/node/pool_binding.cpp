@@ -66,6 +66,7 @@ napi_value memoryUsage(napi_env env, napi_callback_info info) {
   napi_set_named_property(env, o, "kernelPageSize", number(env, double(u.kernelPageBytes)));
   napi_set_named_property(env, o, "anonHugeBytes", number(env, double(u.anonHugeBytes)));
   napi_set_named_property(env, o, "hugetlbBytes", number(env, double(u.hugetlbBytes)));
+  napi_set_named_property(env, o, "metadataBytes", number(env, double(p->metadataBytes())));
   return o;
 }
 
