@@ -4,6 +4,7 @@
  * Nothing outside lib/ talks to it directly except the benchmarks' baselines.
  */
 import bindings from 'bindings';
+import * as path from 'node:path';
 import { FrontswapError } from './errors';
 
 export interface PoolHandle {
@@ -109,6 +110,16 @@ export interface Addon {
   };
 }
 
-export const addon: Addon = bindings('frontswap') as Addon;
+/**
+ * FRONTSWAP_BUILD_ROOT points at another build tree (a sanitizer or cmake-js
+ * build: <root>/build/Release/frontswap.node) without touching the installed one.
+ */
+function load(): Addon {
+  const root = process.env['FRONTSWAP_BUILD_ROOT'];
+  if (root) return bindings({ bindings: 'frontswap', module_root: path.resolve(root) }) as Addon;
+  return bindings('frontswap') as Addon;
+}
+
+export const addon: Addon = load();
 addon.setErrorClass(FrontswapError);
 export const layout: Layout = addon.layout;

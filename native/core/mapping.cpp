@@ -4,7 +4,9 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <utility>
 
@@ -21,6 +23,15 @@ namespace frontswap {
 namespace {
 
 size_t roundUp(size_t n, size_t to) { return (n + to - 1) / to * to; }
+
+// A name of its own keeps the kernel from merging the pool with a neighbouring
+// mapping, so what smaps says about the VMA is about the pool alone.
+void nameIt(uint8_t* p, size_t len) {
+  static std::atomic<uint32_t> counter{0};
+  char name[48];
+  std::snprintf(name, sizeof name, "frontswap-pool-%u", counter.fetch_add(1));
+  nameMapping(p, len, name);
+}
 
 std::string readSmallFile(const char* path) {
   int fd = ::open(path, O_RDONLY | O_CLOEXEC);
@@ -172,6 +183,7 @@ Code Mapping::create(const Options& opt, Mapping* out, std::string* message) {
     m.mapLen_ = roundUp(opt.bytes, kHugePageBytes);
     Code c = mapAligned(m.mapLen_, &m.data_, message);
     if (c != Code::Ok) return c;
+    nameIt(m.data_, m.mapLen_);
     ::madvise(m.data_, m.mapLen_, MADV_HUGEPAGE);
     // Verify on real faults: the whole range when prefaulting, else the first extent.
     prefaultRange(m.data_, opt.prefault ? m.mapLen_ : kHugePageBytes, sys);
@@ -184,6 +196,7 @@ Code Mapping::create(const Options& opt, Mapping* out, std::string* message) {
   m.mapLen_ = roundUp(opt.bytes, sys);
   Code c = mapNormal(m.mapLen_, &m.data_, message);
   if (c != Code::Ok) return c;
+  nameIt(m.data_, m.mapLen_);
   if (thpPossible) ::madvise(m.data_, m.mapLen_, MADV_NOHUGEPAGE);  // 'normal' means 4 KiB pages
   if (opt.prefault) prefaultRange(m.data_, m.mapLen_, sys);
   m.backing_ = Backing::Normal;

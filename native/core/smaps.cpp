@@ -1,9 +1,15 @@
 #include "smaps.h"
 
 #include <fcntl.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include <string>
+
+#ifndef PR_SET_VMA
+#define PR_SET_VMA 0x53564d41
+#define PR_SET_VMA_ANON_NAME 0
+#endif
 
 namespace frontswap {
 namespace {
@@ -21,9 +27,18 @@ bool field(std::string_view line, std::string_view key, uint64_t* out) {
   return true;
 }
 
+uintptr_t parseHex(std::string_view line, size_t* i) {
+  uintptr_t v = 0;
+  while (*i < line.size() && isHex(line[*i])) {
+    char c = line[(*i)++];
+    v = v * 16 + uintptr_t(c <= '9' ? c - '0' : c - 'a' + 10);
+  }
+  return v;
+}
+
 }  // namespace
 
-VmaUsage parseSmaps(std::string_view text, uintptr_t start) {
+VmaUsage parseSmaps(std::string_view text, uintptr_t addr) {
   VmaUsage u;
   bool inside = false;
   size_t pos = 0;
@@ -34,14 +49,17 @@ VmaUsage parseSmaps(std::string_view text, uintptr_t start) {
     pos = end + 1;
     if (!line.empty() && isHex(line[0])) {  // a VMA header: "start-end perms ..."
       if (inside) break;
-      uintptr_t lo = 0;
       size_t i = 0;
-      while (i < line.size() && isHex(line[i])) {
-        char c = line[i++];
-        lo = lo * 16 + uintptr_t(c <= '9' ? c - '0' : c - 'a' + 10);
+      uintptr_t lo = parseHex(line, &i);
+      if (i >= line.size() || line[i] != '-') continue;
+      i++;
+      uintptr_t hi = parseHex(line, &i);
+      inside = lo <= addr && addr < hi;
+      if (inside) {
+        u.found = true;
+        u.start = lo;
+        u.end = hi;
       }
-      inside = i < line.size() && line[i] == '-' && lo == start;
-      if (inside) u.found = true;
       continue;
     }
     if (!inside) continue;
@@ -71,6 +89,11 @@ VmaUsage readVmaUsage(const void* start) {
   }
   ::close(fd);
   return parseSmaps(text, reinterpret_cast<uintptr_t>(start));
+}
+
+bool nameMapping(void* addr, size_t len, const char* name) {
+  return ::prctl(PR_SET_VMA, PR_SET_VMA_ANON_NAME, reinterpret_cast<unsigned long>(addr), len,
+                 reinterpret_cast<unsigned long>(name)) == 0;
 }
 
 }  // namespace frontswap

@@ -8,6 +8,7 @@ namespace frontswap {
 
 struct VmaUsage {
   bool found = false;
+  uintptr_t start = 0, end = 0;  // the VMA (it may be larger than what was asked about)
   uint64_t sizeBytes = 0;
   uint64_t rssBytes = 0;
   uint64_t kernelPageBytes = 0;   // 2 MiB for hugetlb, 4 KiB otherwise (THP too)
@@ -15,10 +16,14 @@ struct VmaUsage {
   uint64_t hugetlbBytes = 0;      // Private_Hugetlb + Shared_Hugetlb
 };
 
-// Parses smaps text for the VMA that starts at `start`.
-VmaUsage parseSmaps(std::string_view smaps, uintptr_t start);
+// Parses smaps text for the VMA that contains `addr`.
+VmaUsage parseSmaps(std::string_view smaps, uintptr_t addr);
 
-// Reads /proc/self/smaps for the VMA that starts at `start`.
-VmaUsage readVmaUsage(const void* start);
+// Reads /proc/self/smaps for the VMA that contains `addr`.
+VmaUsage readVmaUsage(const void* addr);
+
+// Names an anonymous mapping ("[anon:name]" in /proc/self/maps, Linux 5.17+).
+// Differently named mappings never merge, so smaps speaks of this one alone.
+bool nameMapping(void* addr, size_t len, const char* name);
 
 }  // namespace frontswap
