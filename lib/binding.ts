@@ -84,6 +84,7 @@ export interface Layout {
   boardWakeups: number;
   boardJsWakes: number;
   boardSubmitted: number;
+  boardBacklog: number;
 }
 
 export interface Addon {

@@ -76,7 +76,6 @@ export class EngineCore {
   private readonly waiters: Fifo<Completion>[] = [];
   private readonly order = new Fifo<Completion>();  // oldest first, for arming
   private pending = 0;
-  private backlog = 0;
   private scheduled = false;
   private waitingForWake = false;
   private lastProgress = 0;
@@ -284,8 +283,16 @@ export class EngineCore {
       }
     }
     // Native reap: pool accounting, and ring space for copies queued behind a full ring.
-    if (progressed || this.backlog > 0) this.backlog = this.handle.poll();
+    if (progressed || this.backlogged()) this.handle.poll();
     return progressed;
+  }
+
+  /** Copies wait behind a full ring on some worker (the native side keeps the count). */
+  private backlogged(): boolean {
+    for (let w = 0; w < this.config.workers; w++) {
+      if (Atomics.load(this.board, w * this.stride + layout.boardBacklog) !== 0) return true;
+    }
+    return false;
   }
 
   private finish(c: Completion): void {
@@ -321,7 +328,7 @@ export class EngineCore {
         let target = -1;
         if (c.mask & (1 << w) && ((Atomics.load(this.board, base + layout.boardDone) - need[w]!) | 0) < 0) target = need[w]!;
         // Copies waiting behind a full ring: wake when the ring has drained, to refill it.
-        if (this.backlog > 0) target = Atomics.load(this.board, base + layout.boardSubmitted);
+        if (Atomics.load(this.board, base + layout.boardBacklog) !== 0) target = Atomics.load(this.board, base + layout.boardSubmitted);
         if (target === -1) continue;
         Atomics.store(this.board, base + layout.boardWakeTarget, target | 0);
         Atomics.store(this.board, base + layout.boardWakeArmed, 1);

@@ -184,6 +184,7 @@ export class Frontswap {
   batch(): FrontswapBatch {
     const i = internals.get(this)!;
     if (!i.core) throw noEngine();
+    i.core.assertOpen();
     return new FrontswapBatch(i);
   }
 }

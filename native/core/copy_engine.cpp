@@ -52,6 +52,7 @@ uint64_t CopyEngine::push(uint32_t wi, const CopyDesc& d) {
     w.ring.put(d);
   } else {
     w.overflow.push_back(d);
+    storeRelease(w.words + board::kBacklog, uint32_t(w.overflow.size()));
   }
   return ++w.pushed;
 }
@@ -94,10 +95,12 @@ void CopyEngine::reap() {
   for (auto& wp : workers_) {
     Worker& w = *wp;
     w.ring.reap([this](const CopyDesc& d) { account(d); });
+    if (w.overflow.empty()) continue;
     while (!w.overflow.empty() && !w.ring.full()) {
       w.ring.put(w.overflow.front());
       w.overflow.pop_front();
     }
+    storeRelease(w.words + board::kBacklog, uint32_t(w.overflow.size()));
   }
   flushAccount();
   pruneBusyPools();
@@ -143,6 +146,7 @@ void CopyEngine::shutdown() {
     w->ring.abandon([this](const CopyDesc& d) { account(d); });
     for (const CopyDesc& d : w->overflow) account(d);
     w->overflow.clear();
+    storeRelease(w->words + board::kBacklog, 0);
   }
   flushAccount();
   busyPools_.clear();

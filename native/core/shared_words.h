@@ -16,7 +16,8 @@ constexpr uint32_t kSleeping = 3;     // worker: 1 while parked on its futex
 constexpr uint32_t kSleeps = 4;       // worker: times it parked
 constexpr uint32_t kWakeups = 5;      // JS thread: futex wakes it issued to this worker
 constexpr uint32_t kJsWakes = 6;      // worker: event-loop wake-ups it requested
-constexpr uint32_t kSubmitted = 7;    // JS thread: copies queued (low 32 bits)
+constexpr uint32_t kSubmitted = 7;    // JS thread: copies handed to the worker's ring (low 32 bits)
+constexpr uint32_t kBacklog = 8;      // JS thread: copies waiting for ring space
 }  // namespace board
 
 inline uint32_t loadAcquire(const uint32_t* p) { return __atomic_load_n(p, __ATOMIC_ACQUIRE); }

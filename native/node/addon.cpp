@@ -59,6 +59,7 @@ napi_value layoutObject(napi_env env) {
   setNum(env, o, "boardWakeups", board::kWakeups);
   setNum(env, o, "boardJsWakes", board::kJsWakes);
   setNum(env, o, "boardSubmitted", board::kSubmitted);
+  setNum(env, o, "boardBacklog", board::kBacklog);
   return o;
 }
 
