@@ -78,7 +78,7 @@ export interface Layout {
   boardStride: number;
   boardDone: number;
   boardWakeTarget: number;
-  boardWakeArmed: number;
+  boardArmed: number;
   boardSleeping: number;
   boardSleeps: number;
   boardWakeups: number;

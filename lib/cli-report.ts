@@ -12,24 +12,7 @@ import { renderMarkdown } from '../bench/report/markdown';
 import { ReportError, readReport } from '../bench/report/read';
 import type { Report } from '../bench/report/schema';
 import { writeComparisonFiles, writeReportFiles } from '../bench/report/write';
-
-/** Where a command writes: anything with write(string), such as process.stdout. */
-export interface CommandStream {
-  write(s: string): unknown;
-}
-
-export interface CommandIO {
-  stdout: CommandStream;
-  stderr: CommandStream;
-}
-
-export interface Command {
-  name: string;
-  summary: string;
-  usage: string;
-  /** `args` are the words after the command name; resolves to the exit code. */
-  run(args: string[], io: CommandIO): Promise<number>;
-}
+import type { CliCommand, CliIo } from './cli';
 
 const EXIT_OK = 0;
 const EXIT_UNREADABLE = 1;
@@ -53,8 +36,9 @@ function parse(args: string[]): { files: string[]; out: string | undefined; help
     return { files: positionals, out: values.out, help: values.help === true };
   } catch (e) {
     if (e instanceof UsageError) throw e;
-    // parseArgs messages are already addressed to the user ("Unknown option '--x'...").
-    throw new UsageError(e instanceof Error ? e.message : String(e));
+    // parseArgs messages are addressed to the user; keep their first sentence ("Unknown option '--x'").
+    const text = e instanceof Error ? e.message : String(e);
+    throw new UsageError(text.replace(/\. To specify a positional argument[\s\S]*$/, ''));
   }
 }
 
@@ -64,22 +48,28 @@ function message(e: unknown): string {
   return String(e);
 }
 
-/** Runs `body`, mapping every failure to a message and an exit code. */
-async function guarded(name: string, usage: string, io: CommandIO, body: () => number): Promise<number> {
+/** `usage: …`, the summary and the details, as `frontswap <command> --help` prints them. */
+function help(command: CliCommand): string {
+  return `usage: ${command.usage}\n\n${command.summary}\n\n${command.details ?? ''}\n`;
+}
+
+/** Runs `body`, mapping every failure to a message on stderr and an exit code. */
+async function guarded(command: CliCommand, io: CliIo, body: () => number): Promise<number> {
+  const who = `frontswap ${command.name}`;
   try {
     return body();
   } catch (e) {
     if (e instanceof UsageError) {
-      io.stderr.write(`frontswap ${name}: ${e.message}\n\n${usage}\n`);
+      io.stderr.write(`${who}: ${e.message}\nusage: ${command.usage}\nrun '${who} --help' for more\n`);
       return EXIT_USAGE;
     }
     if (e instanceof ReportError) {
-      io.stderr.write(`frontswap ${name}: ${e.message}\n`);
+      io.stderr.write(`${who}: ${e.message}\n`);
       return EXIT_UNREADABLE;
     }
     // Anything else (a directory we cannot write, ...) is still the user's environment, not a crash.
     const code = (e as NodeJS.ErrnoException | undefined)?.code;
-    io.stderr.write(`frontswap ${name}: ${message(e)}${code && !message(e).includes(code) ? ` (${code})` : ''}\n`);
+    io.stderr.write(`${who}: ${message(e)}${code && !message(e).includes(code) ? ` (${code})` : ''}\n`);
     return EXIT_UNREADABLE;
   }
 }
@@ -96,25 +86,23 @@ function samePath(a: string, b: string): boolean {
   return real(a) === real(b);
 }
 
-const REPORT_USAGE = `Usage: frontswap report FILE.json [--out DIR]
-
-Renders a report.json written by \`frontswap bench\`: writes report.md, report.html,
-the SVG charts (and report.json itself) to DIR, by default the JSON file's directory,
-and prints report.md.
-
-Options:
-  -o, --out DIR   where to write the files
-  -h, --help      show this help`;
-
-export const reportCommand: Command = {
+export const reportCommand: CliCommand = {
   name: 'report',
   summary: 'render a bench report.json as Markdown, SVG charts and HTML',
-  usage: REPORT_USAGE,
+  usage: 'frontswap report FILE.json [--out DIR]',
+  details: [
+    'Writes report.md, report.html, the SVG charts and a copy of report.json to DIR',
+    "(by default the JSON file's directory; the file itself is never rewritten), and",
+    'prints report.md.',
+    '',
+    'options:',
+    '  -o, --out DIR   where to write the files',
+  ].join('\n'),
   run(args, io) {
-    return guarded('report', REPORT_USAGE, io, () => {
-      const { files, out, help } = parse(args);
-      if (help) {
-        io.stdout.write(`${REPORT_USAGE}\n`);
+    return guarded(reportCommand, io, () => {
+      const { files, out, help: wantsHelp } = parse(args);
+      if (wantsHelp) {
+        io.stdout.write(help(reportCommand));
         return EXIT_OK;
       }
       if (files.length !== 1) {
@@ -133,31 +121,29 @@ export const reportCommand: Command = {
   },
 };
 
-const COMPARE_USAGE = `Usage: frontswap compare A.json B.json [C.json ...] [--out DIR]
-
-Compares bench reports, the first being the reference: writes compare.md,
-compare.html and compare.svg to DIR (by default the current directory) and
-prints compare.md.
-
-Options:
-  -o, --out DIR   where to write the files
-  -h, --help      show this help`;
-
 /** Report labels: file names without .json, or the paths given where names repeat. */
 function labelsFor(files: string[]): string[] {
   const names = files.map((f) => basename(f, extname(f)));
   return names.map((n, i) => (names.indexOf(n) !== names.lastIndexOf(n) ? files[i]! : n));
 }
 
-export const compareCommand: Command = {
+export const compareCommand: CliCommand = {
   name: 'compare',
   summary: 'compare two or more bench reports against the first',
-  usage: COMPARE_USAGE,
+  usage: 'frontswap compare A.json B.json [C.json ...] [--out DIR]',
+  details: [
+    'The first report is the reference: every figure of the others is given as a ratio',
+    'to it. Writes compare.md, compare.html and compare.svg to DIR (by default the',
+    'current directory) and prints compare.md.',
+    '',
+    'options:',
+    '  -o, --out DIR   where to write the files',
+  ].join('\n'),
   run(args, io) {
-    return guarded('compare', COMPARE_USAGE, io, () => {
-      const { files, out, help } = parse(args);
-      if (help) {
-        io.stdout.write(`${COMPARE_USAGE}\n`);
+    return guarded(compareCommand, io, () => {
+      const { files, out, help: wantsHelp } = parse(args);
+      if (wantsHelp) {
+        io.stdout.write(help(compareCommand));
         return EXIT_OK;
       }
       if (files.length < 2) {

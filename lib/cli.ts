@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { infoCommand } from './cli-info';
+import { compareCommand, reportCommand } from './cli-report';
 
 export interface TextSink {
   write(text: string): unknown;
@@ -53,7 +54,7 @@ const helpCommand: CliCommand = {
   },
 };
 
-export const commands: readonly CliCommand[] = [infoCommand, helpCommand];
+export const commands: readonly CliCommand[] = [infoCommand, reportCommand, compareCommand, helpCommand];
 
 /** An error the dispatcher reports as a usage mistake (exit code 2). */
 export function usageMistake(message: string): Error & { code: 'ERR_USAGE' } {

@@ -25,12 +25,16 @@ export interface CopyEngineOptions {
   /** Descriptors each worker's ring holds (a power of two); more wait in order behind it. Default 1024. */
   ringSize?: number;
   /**
-   * How JS learns that copies landed: 'poll' checks the shared completion counts
-   * once per event-loop turn; 'wakeup' lets the loop sleep until a worker wakes
-   * it. 'auto' (default): 'wakeup' for 'sleep' workers, 'poll' otherwise.
+   * How JS learns that copies landed. 'wakeup': the event loop sleeps and the
+   * worker that lands the copy wakes it (cheapest for the calling thread; with a
+   * spinning worker the wake-up arrives before the loop has gone to sleep).
+   * 'poll': while at most 4 copies are in flight, JS checks the shared
+   * completion counts once per event-loop turn for up to `pollMicros`, then falls
+   * back to a wake-up (it catches a sleeping worker's copy without a second,
+   * event-loop wake-up). 'auto' (default): 'poll' for 'sleep' workers, else 'wakeup'.
    */
   completion?: 'auto' | CompletionMode;
-  /** Poll mode: turns without progress for this long before arming a wake-up. Default 50. */
+  /** Poll mode: how long to poll before letting the event loop sleep. Default 50. */
   pollMicros?: number;
 }
 
@@ -97,7 +101,7 @@ export class CopyEngine {
       throw outOfRange(`ringSize must be a power of two from 2 to 1048576, got ${this.ringSize}`);
     }
     const completion = check.oneOf(o['completion'] ?? 'auto', 'completion', ['auto', 'poll', 'wakeup'] as const);
-    this.completion = completion === 'auto' ? (this.waitMode === 'sleep' ? 'wakeup' : 'poll') : completion;
+    this.completion = completion === 'auto' ? (this.waitMode === 'sleep' ? 'poll' : 'wakeup') : completion;
     this.pollMicros = check.integer(o['pollMicros'] ?? 50, 'pollMicros', 0, 10_000_000);
     cores.set(
       this,
@@ -226,8 +230,6 @@ export class RawBatch {
         this.core.track(
           {
             parts: 0,
-            mask: 0,
-            need: null,
             pool: null,
             keep: null,
             settle: (err) => (err ? reject(err) : resolve({ completed: n - failed.length, failed })),

@@ -2,10 +2,10 @@
  * The JS side of the copy engine: it tracks what each submission waits for,
  * reads the workers' completion counts straight from shared memory (no native
  * call per completion), and decides how to wait:
- *  - 'poll': check once per event-loop turn (setImmediate) while copies are
- *    landing; after `pollMicros` without progress, fall back to a wake-up;
  *  - 'wakeup': arm a wake-up in the shared words and let the event loop sleep;
- *    the worker that reaches the target calls back through a thread-safe function.
+ *    the worker that reaches the target calls back through a thread-safe function;
+ *  - 'poll': while only a few copies are in flight, check once per event-loop
+ *    turn (setImmediate) for up to `pollMicros`, then fall back to a wake-up.
  * The event loop is woken only when JS armed a wake-up, and kept alive only while
  * something is pending.
  */
@@ -19,13 +19,13 @@ export type WaitMode = 'sleep' | 'spin' | 'adaptive';
 export type CompletionMode = 'poll' | 'wakeup';
 export const WAIT_MODES: readonly WaitMode[] = ['sleep', 'spin', 'adaptive'];
 
+/** 'poll' completion checks once per event-loop turn while at most this many copies are in flight. */
+const POLL_MAX_PENDING = 4;
+
 /** Something waiting for copies to land. */
 export interface Completion {
   /** Workers still to reach their target; set by track(). */
   parts: number;
-  /** Workers it waits on, and the completion count it needs from each; set by track(). */
-  mask: number;
-  need: Uint32Array | null;
   /** The pool its copies touch: a pool closed under it rejects it. */
   pool: PoolHandle | null;
   /** Kept alive (page views) until the copies land. */
@@ -74,14 +74,17 @@ export class EngineCore {
   private readonly stride: number;
   private readonly seqs: Fifo<number>[] = [];
   private readonly waiters: Fifo<Completion>[] = [];
-  private readonly order = new Fifo<Completion>();  // oldest first, for arming
   private pending = 0;
   private scheduled = false;
   private waitingForWake = false;
-  private lastProgress = 0;
+  private pollUntil = 0;
   private idle: (() => void)[] = [];
   private readonly selfRef: WeakRef<EngineCore>;
   private readonly buffers = new WeakMap<ArrayBufferLike, Registered>();
+  private lastBuffer: ArrayBufferLike | null = null;  // one-entry cache: batches reuse one buffer
+  private lastReg: Registered | null = null;
+  /** Set by registeredId(): the page's byte offset inside its registration. */
+  hitOffset = 0;
   private readonly pools = new WeakMap<PoolHandle, number>();
   private readonly untransferable = new WeakSet<ArrayBufferLike>();
   closing = false;
@@ -115,35 +118,40 @@ export class EngineCore {
 
   /** Waits for the copies named by (mask, waitFor); `c` settles when they have landed. */
   track(c: Completion, mask: number, waitFor: Uint32Array): void {
+    this.pending++;
     if (mask === 0) {
+      c.parts = 0;
       queueMicrotask(() => this.finish(c));
-      this.pending++;
       return;
     }
     let parts = 0;
-    const need = new Uint32Array(this.config.workers);
     for (let w = 0; w < this.config.workers; w++) {
       if (!(mask & (1 << w))) continue;
       parts++;
-      need[w] = waitFor[w]!;
       this.seqs[w]!.push(waitFor[w]!);
       this.waiters[w]!.push(c);
     }
     c.parts = parts;
-    c.mask = mask;
-    c.need = need;
-    this.order.push(c);
-    this.pending++;
     this.kick();
   }
 
-  /** Finds the registration that covers `view`, if any. */
-  registered(view: ArrayBufferView, pageSize: number): { id: number; byteOffset: number } | null {
-    const r = this.buffers.get(view.buffer);
-    if (!r) return null;
+  /**
+   * The id of the registration covering `view`, or -1; on a hit, hitOffset is
+   * the page's offset inside it. No allocation: it runs once per op.
+   */
+  registeredId(view: ArrayBufferView, pageSize: number): number {
+    const buffer = view.buffer;
+    let r = this.lastReg;
+    if (buffer !== this.lastBuffer) {
+      r = this.buffers.get(buffer) ?? null;
+      this.lastBuffer = buffer;
+      this.lastReg = r;
+    }
+    if (r === null) return -1;
     const off = view.byteOffset - r.byteOffset;
-    if (off < 0 || off + pageSize > r.byteLength) return null;
-    return { id: r.id, byteOffset: off };
+    if (off < 0 || off + pageSize > r.byteLength) return -1;
+    this.hitOffset = off;
+    return r.id;
   }
 
   registerBuffer(view: ArrayBufferView): number {
@@ -151,6 +159,7 @@ export class EngineCore {
     this.pin(view.buffer);
     const id = this.handle.registerBuffer(view);
     this.buffers.set(view.buffer, { id, byteOffset: view.byteOffset, byteLength: view.byteLength });
+    this.lastBuffer = null;
     return id;
   }
 
@@ -185,12 +194,7 @@ export class EngineCore {
       this.stopWaiting();
       return;
     }
-    if (this.config.completion === 'poll') {
-      this.lastProgress = performance.now();
-      this.schedule();
-    } else {
-      this.arm();
-    }
+    this.kick();
   }
 
   close(): Promise<void> {
@@ -213,23 +217,24 @@ export class EngineCore {
     live.delete(this.selfRef);
     collected.unregister(this.selfRef);
     const err = new FrontswapError('the engine was closed before the copy landed', 'ERR_ENGINE_CLOSED');
-    for (const c of this.order.drain()) {
-      if (c.parts > 0) {
-        c.parts = 0;
-        this.pending--;
-        c.keep = null;
-        c.settle(err);
+    for (const q of this.seqs) q.drain();
+    for (const q of this.waiters) {
+      for (const c of q.drain()) {
+        if (c.parts > 0) {
+          c.parts = 0;
+          this.pending--;
+          c.keep = null;
+          c.settle(err);
+        }
       }
     }
-    for (const q of this.seqs) q.drain();
-    for (const q of this.waiters) q.drain();
     this.notifyIdle();
   }
 
   stats(): { done: number[]; sleeps: number[]; wakeups: number[]; jsWakes: number[] } {
     const pick = (k: number): number[] => {
       const out: number[] = [];
-      for (let w = 0; w < this.config.workers; w++) out.push(Atomics.load(this.board, w * this.stride + k) >>> 0);
+      for (let w = 0; w < this.config.workers; w++) out.push(Atomics.load(this.board, (w + 1) * this.stride + k) >>> 0);
       return out;
     };
     return {
@@ -241,12 +246,12 @@ export class EngineCore {
   }
 
   private kick(): void {
-    if (this.config.completion === 'poll') {
+    if (this.config.completion === 'poll' && this.fewPending()) {
       if (!this.scheduled) {
-        this.lastProgress = performance.now();
+        this.pollUntil = performance.now() + this.config.pollMicros / 1000;
         this.schedule();
       }
-    } else if (!this.waitingForWake) {
+    } else {
       this.arm();
     }
   }
@@ -260,12 +265,26 @@ export class EngineCore {
   private readonly turn = (): void => {
     this.scheduled = false;
     if (this.closed) return;
-    const now = performance.now();
-    if (this.poll()) this.lastProgress = now;
+    this.poll();
     if (this.pending === 0) return;
-    if ((now - this.lastProgress) * 1000 < this.config.pollMicros) this.schedule();
+    if (performance.now() < this.pollUntil && this.fewPending()) this.schedule();
     else this.arm();
   };
+
+  /**
+   * Polling pays off only while the wait is short: a few copies in flight. For
+   * more, the event loop sleeps and the worker wakes it.
+   */
+  private fewPending(): boolean {
+    let n = 0;
+    for (let w = 0; w < this.config.workers; w++) {
+      const base = (w + 1) * this.stride;
+      n +=
+        ((Atomics.load(this.board, base + layout.boardSubmitted) - Atomics.load(this.board, base + layout.boardDone)) | 0) +
+        Atomics.load(this.board, base + layout.boardBacklog);
+    }
+    return n <= POLL_MAX_PENDING;
+  }
 
   /** Settles everything that has landed; true if anything did. */
   private poll(): boolean {
@@ -273,7 +292,7 @@ export class EngineCore {
     for (let w = 0; w < this.config.workers; w++) {
       const seqs = this.seqs[w]!;
       if (seqs.length === 0) continue;
-      const done = Atomics.load(this.board, w * this.stride + layout.boardDone);
+      const done = Atomics.load(this.board, (w + 1) * this.stride + layout.boardDone);
       const waiters = this.waiters[w]!;
       while (seqs.length > 0 && ((done - seqs.peek()!) | 0) >= 0) {
         seqs.shift();
@@ -290,7 +309,7 @@ export class EngineCore {
   /** Copies wait behind a full ring on some worker (the native side keeps the count). */
   private backlogged(): boolean {
     for (let w = 0; w < this.config.workers; w++) {
-      if (Atomics.load(this.board, w * this.stride + layout.boardBacklog) !== 0) return true;
+      if (Atomics.load(this.board, (w + 1) * this.stride + layout.boardBacklog) !== 0) return true;
     }
     return false;
   }
@@ -313,40 +332,52 @@ export class EngineCore {
     for (const resolve of waiting) resolve();
   }
 
-  /** Asks the workers to wake the event loop when the oldest pending copy lands. */
+  /**
+   * Asks each worker with copies pending to wake the event loop when its oldest
+   * pending copy lands (or, with copies waiting for ring space, when its ring
+   * has drained, so it can be refilled).
+   */
   private arm(): void {
-    for (;;) {
-      while (this.order.length > 0 && this.order.peek()!.parts === 0) this.order.shift();
-      const c = this.order.peek();
-      if (!c || this.closed) {
-        this.stopWaiting();
-        return;
-      }
-      const need = c.need!;
-      for (let w = 0; w < this.config.workers; w++) {
-        const base = w * this.stride;
-        let target = -1;
-        if (c.mask & (1 << w) && ((Atomics.load(this.board, base + layout.boardDone) - need[w]!) | 0) < 0) target = need[w]!;
-        // Copies waiting behind a full ring: wake when the ring has drained, to refill it.
-        if (Atomics.load(this.board, base + layout.boardBacklog) !== 0) target = Atomics.load(this.board, base + layout.boardSubmitted);
-        if (target === -1) continue;
-        Atomics.store(this.board, base + layout.boardWakeTarget, target | 0);
-        Atomics.store(this.board, base + layout.boardWakeArmed, 1);
-      }
-      if (!this.waitingForWake) {
-        this.waitingForWake = true;
-        this.handle.setWaiting(true);
-      }
-      // A worker may have finished before it saw the request: look again.
-      if (!this.poll()) return;
-      if (this.pending === 0) return;
+    if (this.pending === 0 || this.closed) {
+      this.stopWaiting();
+      return;
     }
+    let reached = false;
+    for (let w = 0; w < this.config.workers; w++) {
+      const base = (w + 1) * this.stride;
+      const seqs = this.seqs[w]!;
+      let target: number;
+      if (Atomics.load(this.board, base + layout.boardBacklog) !== 0) {
+        target = Atomics.load(this.board, base + layout.boardSubmitted);
+      } else if (seqs.length > 0) {
+        // Wake when half of what is queued has landed: the worker keeps the
+        // other half to chew on while JS refills, and one wake-up settles
+        // several submissions. With one or two queued, that is the oldest.
+        target = seqs.at((seqs.length - 1) >> 1)! | 0;
+      } else {
+        // Nothing to wait for here: a target it will not reach for 2^31 copies.
+        target = (Atomics.load(this.board, base + layout.boardDone) + 0x7fffffff) | 0;
+      }
+      Atomics.store(this.board, base + layout.boardWakeTarget, target);
+    }
+    Atomics.store(this.board, layout.boardArmed, 1);
+    // A worker may have passed its target before it saw the request.
+    for (let w = 0; w < this.config.workers; w++) {
+      const base = (w + 1) * this.stride;
+      if (this.seqs[w]!.length === 0 && Atomics.load(this.board, base + layout.boardBacklog) === 0) continue;
+      if (((Atomics.load(this.board, base + layout.boardDone) - Atomics.load(this.board, base + layout.boardWakeTarget)) | 0) >= 0) reached = true;
+    }
+    if (!this.waitingForWake) {
+      this.waitingForWake = true;
+      this.handle.setWaiting(true);
+    }
+    if (reached) this.schedule();  // settle it on the next turn, then arm again
   }
 
   private stopWaiting(): void {
     if (!this.waitingForWake) return;
     this.waitingForWake = false;
-    for (let w = 0; w < this.config.workers; w++) Atomics.store(this.board, w * this.stride + layout.boardWakeArmed, 0);
+    Atomics.store(this.board, layout.boardArmed, 0);
     if (!this.closed) this.handle.setWaiting(false);
   }
 }

@@ -15,6 +15,11 @@ export class Fifo<T> {
     return this.items[this.head];
   }
 
+  /** The i-th oldest item (0 = peek()). */
+  at(i: number): T | undefined {
+    return this.items[this.head + i];
+  }
+
   shift(): T | undefined {
     if (this.head >= this.items.length) return undefined;
     const v = this.items[this.head];

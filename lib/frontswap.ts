@@ -55,6 +55,10 @@ interface Internals {
   pool: PoolHandle;
   pageSize: number;
   core: EngineCore | null;
+  /** Op arrays of submitted batches, for the next batch to reuse. */
+  spareOps: Uint32Array[];
+  /** Where the addon writes a batch's results, read back before submit returns. */
+  results: Int32Array;
 }
 
 const MAX_OFFSET = 0xffffffff;
@@ -110,7 +114,7 @@ export class Frontswap {
     this.pool = pool;
     this.engine = engine;
     this.#stats = new Float64Array(layout.statsFields);
-    internals.set(this, { h: this.#h, pool: poolHandle, pageSize: pool.pageSize, core });
+    internals.set(this, { h: this.#h, pool: poolHandle, pageSize: pool.pageSize, core, spareOps: [], results: new Int32Array(INITIAL_OPS) });
   }
 
   /** Opens swap type `type` (0..31), like swapon. */
@@ -193,17 +197,25 @@ const oneOp = new Uint32Array(4);
 const oneResult = new Int32Array(1);
 let oneView: ArrayBufferView[] = [];
 
-function encodePage(i: Internals, ops: Uint32Array, at: number, page: ArrayBufferView, views: ArrayBufferView[]): void {
-  const core = i.core!;
-  const reg = core.registered(page, i.pageSize);
-  if (reg) {
-    ops[at] |= layout.bufRegistered << 16;
-    ops[at + 2] = reg.id;
-    ops[at + 3] = reg.byteOffset;
+/** Argument checks that throw the precise error; the hot paths call them only on a miss. */
+function checkOp(type: unknown, offset: unknown, page: unknown, pageSize: number): void {
+  checkType(type);
+  checkOffset(offset);
+  if (page !== null) checkPage(page, pageSize);
+}
+
+/** Writes the page of the op at `at`: a registered buffer by id, else a view to resolve natively. */
+function encodePage(core: EngineCore, ops: Uint32Array, at: number, page: ArrayBufferView, pageSize: number, views: ArrayBufferView[]): void {
+  const id = core.registeredId(page, pageSize);
+  if (id >= 0) {
+    ops[at]! |= layout.bufRegistered << 16;
+    ops[at + 2] = id;
+    ops[at + 3] = core.hitOffset;
   } else {
     core.pin(page.buffer);
-    ops[at] |= layout.bufView << 16;
+    ops[at]! |= layout.bufView << 16;
     ops[at + 2] = views.length;
+    ops[at + 3] = 0;
     views.push(page);
   }
 }
@@ -214,29 +226,25 @@ function submitOne(fs: Frontswap, op: number, type: number, offset: number, page
     const core = i.core;
     if (!core) throw noEngine();
     core.assertOpen();
-    checkType(type);
-    checkOffset(offset);
-    checkPage(page, i.pageSize);
+    if (!(isKey(type, offset) && ArrayBuffer.isView(page) && page.byteLength === i.pageSize)) checkOp(type, offset, page, i.pageSize);
     oneOp[0] = op | (type << 8);
     oneOp[1] = offset;
     oneView.length = 0;
-    encodePage(i, oneOp, 0, page, oneView);
+    encodePage(core, oneOp, 0, page, i.pageSize, oneView);
     const waitFor = core.scratchWaitFor;
     const mask = i.h.submit(oneOp, 1, oneView.length ? oneView : null, oneResult, waitFor);
     oneView = [];
     const value = oneResult[0] === 1;
     return new Promise<boolean>((resolve, reject) => {
-      core.track(
-        { parts: 0, mask: 0, need: null, pool: i.pool, keep: page, settle: (err) => (err ? reject(err) : resolve(value)) },
-        mask,
-        waitFor,
-      );
+      core.track({ parts: 0, pool: i.pool, keep: page, settle: (err) => (err ? reject(err) : resolve(value)) }, mask, waitFor);
     });
   } catch (e) {
     oneView = [];
     return Promise.reject(e);
   }
 }
+
+const INITIAL_OPS = 64;
 
 /**
  * Operations collected now, submitted together. Arguments are checked as they
@@ -245,13 +253,15 @@ function submitOne(fs: Frontswap, op: number, type: number, offset: number, page
  */
 export class FrontswapBatch {
   readonly #i: Internals;
-  #ops = new Uint32Array(64 * 4);
+  readonly #core: EngineCore;
+  #ops: Uint32Array | null = null;
   #count = 0;
   #views: ArrayBufferView[] = [];
 
   /** @internal */
   constructor(i: Internals) {
     this.#i = i;
+    this.#core = i.core!;
   }
 
   get length(): number {
@@ -259,15 +269,40 @@ export class FrontswapBatch {
   }
 
   store(type: number, offset: number, page: ArrayBufferView): this {
-    return this.#add(layout.fsStore, type, offset, page);
+    const i = this.#i;
+    if (!(isKey(type, offset) && ArrayBuffer.isView(page) && page.byteLength === i.pageSize)) checkOp(type, offset, page, i.pageSize);
+    const at = this.#slot(layout.fsStore, type, offset);
+    encodePage(this.#core, this.#ops!, at, page, i.pageSize, this.#views);
+    return this;
   }
 
   load(type: number, offset: number, page: ArrayBufferView): this {
-    return this.#add(layout.fsLoad, type, offset, page);
+    const i = this.#i;
+    if (!(isKey(type, offset) && ArrayBuffer.isView(page) && page.byteLength === i.pageSize)) checkOp(type, offset, page, i.pageSize);
+    const at = this.#slot(layout.fsLoad, type, offset);
+    encodePage(this.#core, this.#ops!, at, page, i.pageSize, this.#views);
+    return this;
+  }
+
+  /**
+   * store() from a page of a registered buffer, named by id and byte offset
+   * (io_uring's fixed buffers): no lookup at all per op.
+   */
+  storeFrom(type: number, offset: number, bufferId: number, byteOffset: number): this {
+    return this.#fixed(layout.fsStore, type, offset, bufferId, byteOffset);
+  }
+
+  /** load() into a page of a registered buffer, named by id and byte offset. */
+  loadInto(type: number, offset: number, bufferId: number, byteOffset: number): this {
+    return this.#fixed(layout.fsLoad, type, offset, bufferId, byteOffset);
   }
 
   invalidatePage(type: number, offset: number): this {
-    return this.#add(layout.fsInvalidate, type, offset, null);
+    if (!isKey(type, offset)) checkOp(type, offset, null, 0);
+    const at = this.#slot(layout.fsInvalidate, type, offset);
+    this.#ops![at + 2] = 0;
+    this.#ops![at + 3] = 0;
+    return this;
   }
 
   /**
@@ -278,54 +313,54 @@ export class FrontswapBatch {
   submit(): Promise<boolean[]> {
     const n = this.#count;
     const views = this.#views;
+    const ops = this.#ops;
     this.#count = 0;
     this.#views = [];
+    this.#ops = null;
+    const i = this.#i;
     try {
-      const core = this.#i.core!;
+      const core = this.#core;
       core.assertOpen();
-      const results = new Int32Array(n);
+      if (i.results.length < n) i.results = new Int32Array(Math.max(n, i.results.length * 2));
       const waitFor = core.scratchWaitFor;
-      const mask = this.#i.h.submit(this.#ops, n, views.length ? views : null, results, waitFor);
+      const mask = n === 0 ? 0 : i.h.submit(ops!, n, views.length ? views : null, i.results, waitFor);
+      const out = new Array<boolean>(n);
+      for (let k = 0; k < n; k++) out[k] = i.results[k] === 1;  // decided now; the copies land later
       return new Promise<boolean[]>((resolve, reject) => {
-        core.track(
-          {
-            parts: 0,
-            mask: 0,
-            need: null,
-            pool: this.#i.pool,
-            keep: views,
-            settle: (err) => {
-              if (err) return reject(err);
-              const out = new Array<boolean>(n);
-              for (let k = 0; k < n; k++) out[k] = results[k] === 1;
-              resolve(out);
-            },
-          },
-          mask,
-          waitFor,
-        );
+        core.track({ parts: 0, pool: i.pool, keep: views, settle: (err) => (err ? reject(err) : resolve(out)) }, mask, waitFor);
       });
     } catch (e) {
       return Promise.reject(e);
+    } finally {
+      if (ops !== null) i.spareOps.push(ops);  // the addon copied what it needed
     }
   }
 
-  #add(op: number, type: number, offset: number, page: ArrayBufferView | null): this {
-    checkType(type);
-    checkOffset(offset);
-    if (page !== null) checkPage(page, this.#i.pageSize);
-    if ((this.#count + 1) * 4 > this.#ops.length) {
-      const bigger = new Uint32Array(this.#ops.length * 2);
-      bigger.set(this.#ops);
-      this.#ops = bigger;
-    }
-    const at = this.#count * 4;
-    this.#ops[at] = op | (type << 8);
-    this.#ops[at + 1] = offset;
-    this.#ops[at + 2] = 0;
-    this.#ops[at + 3] = 0;
-    if (page !== null) encodePage(this.#i, this.#ops, at, page, this.#views);
-    this.#count++;
+  #fixed(op: number, type: number, offset: number, bufferId: number, byteOffset: number): this {
+    if (!isKey(type, offset)) checkOp(type, offset, null, 0);
+    if (bufferId >>> 0 !== bufferId) check.integer(bufferId, 'bufferId', 0, 0xffffffff);
+    if (byteOffset >>> 0 !== byteOffset) check.integer(byteOffset, 'byteOffset', 0, 0xffffffff);
+    const at = this.#slot(op, type, offset);
+    const ops = this.#ops!;
+    ops[at]! |= layout.bufRegistered << 16;
+    ops[at + 2] = bufferId;
+    ops[at + 3] = byteOffset;
     return this;
+  }
+
+  /** Makes room for one more op and writes its opcode, type and offset; returns its index. */
+  #slot(op: number, type: number, offset: number): number {
+    let ops = this.#ops;
+    if (ops === null) ops = this.#ops = this.#i.spareOps.pop() ?? new Uint32Array(INITIAL_OPS * 4);
+    const at = this.#count * 4;
+    if (at + 4 > ops.length) {
+      const bigger = new Uint32Array(ops.length * 2);
+      bigger.set(ops);
+      ops = this.#ops = bigger;
+    }
+    ops[at] = op | (type << 8);
+    ops[at + 1] = offset;
+    this.#count++;
+    return at;
   }
 }

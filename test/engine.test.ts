@@ -21,11 +21,11 @@ describe('CopyEngine options', () => {
     const e = new CopyEngine();
     assert.equal(e.workers, 1);
     assert.equal(e.waitMode, 'adaptive');
-    assert.equal(e.completion, 'poll');
+    assert.equal(e.completion, 'wakeup');
     assert.equal(e.ringSize, 1024);
     await e.close();
     const s = new CopyEngine({ waitMode: 'sleep' });
-    assert.equal(s.completion, 'wakeup', "sleeping workers pair with event-loop wake-ups");
+    assert.equal(s.completion, 'poll', 'a sleeping worker is caught by polling, not a second wake-up');
     await s.close();
   });
 

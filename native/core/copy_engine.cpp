@@ -28,10 +28,10 @@ uint64_t threadCpuNs() {
 }  // namespace
 
 CopyEngine::CopyEngine(const EngineConfig& config, uint32_t* words, WakeFn wake, void* wakeCtx)
-    : config_(config), wake_(wake), wakeCtx_(wakeCtx) {
+    : config_(config), wake_(wake), wakeCtx_(wakeCtx), armed_(words + board::kArmed) {
   for (uint32_t i = 0; i < config_.workers; i++) {
     workers_.emplace_back(new Worker(config_.ringEntries));
-    workers_[i]->words = words + i * board::kStride;
+    workers_[i]->words = words + board::worker(i);
   }
   for (auto& w : workers_) {
     Worker* raw = w.get();
@@ -163,10 +163,11 @@ uint64_t CopyEngine::workerCpuNs(uint32_t wi) const {
 
 void CopyEngine::maybeWakeJs(Worker& w, uint64_t head) {
   uint32_t* words = w.words;
-  if (!loadSeqCst(words + board::kWakeArmed)) return;
+  if (!loadSeqCst(armed_)) return;
   uint32_t target = loadSeqCst(words + board::kWakeTarget);
   if (int32_t(uint32_t(head) - target) < 0) return;
-  if (exchangeSeqCst(words + board::kWakeArmed, 0) != 1) return;  // JS took it back, or another worker fired
+  // One wake-up per request, whichever worker gets there first.
+  if (exchangeSeqCst(armed_, 0) != 1) return;  // JS took it back, or another worker fired
   addRelaxed(words + board::kJsWakes, 1);
   if (wake_) wake_(wakeCtx_);
 }

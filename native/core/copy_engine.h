@@ -42,7 +42,7 @@ class CopyEngine final : public InflightOwner {
   static constexpr uint32_t kMaxWorkers = 64;
   using WakeFn = void (*)(void* ctx);
 
-  // `words` holds workers * board::kStride u32 that outlive the threads; `wake`
+  // `words` holds board::size(workers) u32 that outlive the threads; `wake`
   // is called from a worker thread when JS armed a wake-up that is now due.
   CopyEngine(const EngineConfig& config, uint32_t* words, WakeFn wake, void* wakeCtx);
   ~CopyEngine();
@@ -80,7 +80,7 @@ class CopyEngine final : public InflightOwner {
     SpscRing<CopyDesc> ring;
     std::deque<CopyDesc> overflow;  // back-pressure: queued, never dropped
     uint64_t pushed = 0;
-    uint32_t* words = nullptr;
+    uint32_t* words = nullptr;  // this worker's block
     std::atomic<uint32_t> parked{0};  // futex word
     std::thread thread;
     std::atomic<uint64_t> cpuNsAtExit{0};
@@ -97,6 +97,7 @@ class CopyEngine final : public InflightOwner {
   EngineConfig config_;
   WakeFn wake_;
   void* wakeCtx_;
+  uint32_t* armed_;  // the engine-wide wake request
   std::vector<std::unique_ptr<Worker>> workers_;
   std::atomic<bool> stop_{false};
   bool stopped_ = false;

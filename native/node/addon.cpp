@@ -53,7 +53,7 @@ napi_value layoutObject(napi_env env) {
   setNum(env, o, "boardStride", board::kStride);
   setNum(env, o, "boardDone", board::kDone);
   setNum(env, o, "boardWakeTarget", board::kWakeTarget);
-  setNum(env, o, "boardWakeArmed", board::kWakeArmed);
+  setNum(env, o, "boardArmed", board::kArmed);
   setNum(env, o, "boardSleeping", board::kSleeping);
   setNum(env, o, "boardSleeps", board::kSleeps);
   setNum(env, o, "boardWakeups", board::kWakeups);

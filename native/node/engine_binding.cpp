@@ -307,7 +307,7 @@ napi_value createEngine(napi_env env, napi_callback_info info) {
   // nothing can detach it under the workers.
   // (napi_create_typedarray takes no SharedArrayBuffer: construct it from JS.)
   napi_value global, sabCtor, i32Ctor, sab, board;
-  size_t words = size_t(cfg.workers) * board::kStride;
+  size_t words = board::size(cfg.workers);
   napi_value bytes = number(env, double(words * 4));
   if (napi_get_global(env, &global) != napi_ok ||
       napi_get_named_property(env, global, "SharedArrayBuffer", &sabCtor) != napi_ok ||

@@ -1,0 +1,62 @@
+/**
+ * compare.svg: each other report's throughput as a ratio to the reference, by
+ * page size, at the largest batch both measured. Filled markers are
+ * differences outside the spread; hollow ones are within the noise.
+ */
+import type { ComparedEntry, Comparison } from './compare';
+import { TEMPERATURE_ORDER, BACKING_ORDER, OP_ORDER, distinct, distinctModes, modeId, modeLabel, preferred, rank } from './labels';
+import { lineChart, type ChartSeries } from './line-chart';
+import { formatBytesShort, formatRatio } from './stats';
+
+/** "cold pool (thp)" for a subtitle. */
+function poolText(temperature: string | undefined, backing: string | undefined): string {
+  return `${temperature ?? 'no'} pool${backing ? ` (${backing})` : ''}`;
+}
+
+export function compareChart(c: Comparison): string {
+  const cells = c.cells.filter((e) => e.gbps[0] !== null);
+  const temperature = preferred(distinct(cells.map((e) => e.cell!.temperature)), TEMPERATURE_ORDER);
+  const atTemp = cells.filter((e) => e.cell!.temperature === temperature);
+  const backing = preferred(distinct(atTemp.map((e) => e.cell!.backing)), BACKING_ORDER);
+  const chosen = atTemp.filter((e) => e.cell!.backing === backing);
+  const ops = distinct(chosen.map((e) => e.cell!.op), (a, b) => rank(OP_ORDER, a) - rank(OP_ORDER, b));
+  const modes = distinctModes(chosen.map((e) => e.cell!));
+
+  const series: ChartSeries[] = [];
+  c.labels.slice(1).forEach((label, j) => {
+    const i = j + 1;
+    ops.forEach((op, oi) =>
+      modes.forEach((mode, mi) => {
+        const mine = chosen.filter((e) => e.cell!.op === op && modeId(e.cell!) === modeId(mode) && e.gbps[i] !== null);
+        const sizes = distinct(mine.map((e) => e.cell!.pageSize)).sort((a, b) => a - b);
+        const points = sizes.map((size) => {
+          // The largest batch both reports measured at this size.
+          const e = mine
+            .filter((x) => x.cell!.pageSize === size)
+            .reduce((m: ComparedEntry, x) => (x.cell!.batch > m.cell!.batch ? x : m));
+          const f = e.gbps[i]!;
+          return { x: size, y: f.ratio, hollow: !f.outsideSpread };
+        });
+        if (points.length === 0) return;
+        const who = c.labels.length > 2 ? `${label}: ` : '';
+        series.push({ label: `${who}${op} ${modeLabel(mode)}`, points, color: mi, dash: oi, marker: j * 2 + oi });
+      }),
+    );
+  });
+
+  const ys = series.flatMap((s) => s.points.map((p) => p.y ?? 1)).filter((v) => v > 0);
+  const wide = ys.length > 0 && Math.max(...ys, 1) / Math.min(...ys, 1) > 4;
+  return lineChart({
+    title: `Throughput relative to ${c.reference}`,
+    subtitle: `${poolText(temperature, backing)} · at the largest batch both measured · above 1: faster than the reference`,
+    xLabel: 'page size',
+    yLabel: `GB/s ratio to ${c.reference}`,
+    xScale: 'log2',
+    xFormat: formatBytesShort,
+    yScale: wide ? 'log2' : 'linear',
+    yFormat: formatRatio,
+    guide: { y: 1, label: `${c.reference} (reference)` },
+    notes: ['Filled marker: the difference is outside the spread (interquartile ranges do not overlap). Hollow: within it.'],
+    series,
+  });
+}

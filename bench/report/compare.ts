@@ -1,0 +1,213 @@
+/**
+ * Several reports side by side: the same measurement on other machines, other
+ * kernels or other versions of frontswap. The first report is the reference;
+ * each other report's medians are given as ratios to it, and a difference only
+ * counts when the spreads do not overlap.
+ */
+import { baselineKeyId, baselineKeyLabel, cellKeyId, cellKeyLabel, type BaselineKey } from './keys';
+import { BASELINE_ORDER, compareCellKeys, compareSetting, rank } from './labels';
+import { describeMachine, machineName } from './machine';
+import type { Baseline, Cell, CellKey, Metrics, Report, Stat } from './schema';
+import { outsideSpread, ratio } from './stats';
+
+export { renderCompareMarkdown } from './compare-markdown';
+export { renderCompareHtml } from './compare-html';
+export { compareChart } from './compare-chart';
+
+/** One report's figure for a measurement, against the reference's. */
+export interface ComparedFigure {
+  median: number;
+  q1: number;
+  q3: number;
+  /** This median / the reference median: 1 for the reference itself; NaN where the reference median is 0. */
+  ratio: number;
+  /** The interquartile ranges of this and the reference do not overlap (always false for the reference). */
+  outsideSpread: boolean;
+}
+
+/** The two figures compared, per report. */
+export type ComparedMetric = 'gbps' | 'callerCpuNsPerPage';
+export const COMPARED_METRICS: readonly ComparedMetric[] = ['gbps', 'callerCpuNsPerPage'];
+
+/** One measurement present in the reference and at least one other report. */
+export interface ComparedEntry {
+  /** cellKeyId / baselineKeyId: equal for the same measurement in every report. */
+  id: string;
+  label: string;
+  /** Exactly one of these is set. */
+  cell?: CellKey;
+  baseline?: BaselineKey;
+  /** One per report, in input order; null where that report lacks the measurement. */
+  gbps: (ComparedFigure | null)[];
+  callerCpuNsPerPage: (ComparedFigure | null)[];
+}
+
+/** A measurement that not every report has. */
+export interface PartialEntry {
+  id: string;
+  label: string;
+  kind: 'cell' | 'baseline';
+  presentIn: string[];
+  missingFrom: string[];
+}
+
+/** How one other report differs from the reference, counted over the measurements both have. */
+export interface ComparisonSummary {
+  label: string;
+  /** Cells and baselines in both this report and the reference. */
+  compared: number;
+  /** Counts of medians above / below the reference outside the spread, and within it. */
+  gbps: { higher: number; lower: number; within: number };
+  callerCpuNsPerPage: { higher: number; lower: number; within: number };
+}
+
+export interface ComparedReport {
+  label: string;
+  packageVersion: string;
+  schemaVersion: number;
+  createdAt: string;
+  durationMs: number;
+  machineName?: string;
+}
+
+export interface Comparison {
+  /** Report labels, unique, in input order; the first is the reference. */
+  labels: string[];
+  reference: string;
+  reports: ComparedReport[];
+  /** Machines side by side: one value per report for each row. */
+  machines: { label: string; values: string[] }[];
+  cells: ComparedEntry[];
+  baselines: ComparedEntry[];
+  partial: PartialEntry[];
+  /** One per report after the reference. */
+  summary: ComparisonSummary[];
+}
+
+/** Labels made unique: a repeated label gets " (2)", " (3)"... */
+function uniqueLabels(labels: readonly string[]): string[] {
+  const seen = new Map<string, number>();
+  return labels.map((l) => {
+    const n = (seen.get(l) ?? 0) + 1;
+    seen.set(l, n);
+    return n === 1 ? l : `${l} (${n})`;
+  });
+}
+
+function figure(s: Stat, ref: Stat, isReference: boolean): ComparedFigure {
+  return {
+    median: s.median,
+    q1: s.q1,
+    q3: s.q3,
+    ratio: isReference ? 1 : ratio(s.median, ref.median),
+    outsideSpread: isReference ? false : outsideSpread(s, ref),
+  };
+}
+
+const statOf = (m: Metrics, k: ComparedMetric): Stat => (k === 'gbps' ? m.gbps : m.callerCpuNsPerPage);
+
+interface Keyed {
+  id: string;
+  label: string;
+  kind: 'cell' | 'baseline';
+  key: CellKey | BaselineKey;
+  metrics: Metrics;
+}
+
+function keyedCell(c: Cell): Keyed {
+  const key: CellKey = { op: c.op, pageSize: c.pageSize, temperature: c.temperature, backing: c.backing, path: c.path, batch: c.batch };
+  if (c.waitMode !== undefined) key.waitMode = c.waitMode;
+  if (c.workers !== undefined) key.workers = c.workers;
+  return { id: cellKeyId(c), label: cellKeyLabel(c), kind: 'cell', key, metrics: c.metrics };
+}
+
+function keyedBaseline(b: Baseline): Keyed {
+  const key: BaselineKey = { name: b.name, op: b.op, pageSize: b.pageSize, temperature: b.temperature, backing: b.backing, batch: b.batch };
+  return { id: baselineKeyId(b), label: baselineKeyLabel(b), kind: 'baseline', key, metrics: b.metrics };
+}
+
+/** Each report's measurements by id; a repeated key keeps its first occurrence. */
+function index(report: Report): Map<string, Keyed> {
+  const m = new Map<string, Keyed>();
+  for (const k of [...report.cells.map(keyedCell), ...report.baselines.map(keyedBaseline)]) if (!m.has(k.id)) m.set(k.id, k);
+  return m;
+}
+
+function compareBaselineKeys(a: BaselineKey, b: BaselineKey): number {
+  return compareSetting(a, b) || rank(BASELINE_ORDER, a.name) - rank(BASELINE_ORDER, b.name) || a.batch - b.batch;
+}
+
+export function compareReports(inputs: readonly { label: string; report: Report }[]): Comparison {
+  if (inputs.length < 2) throw new RangeError(`compareReports() needs at least two reports, got ${inputs.length}`);
+  const labels = uniqueLabels(inputs.map((i) => i.label));
+  const indexes = inputs.map((i) => index(i.report));
+  const ref = indexes[0]!;
+
+  const entries: ComparedEntry[] = [];
+  const partial: PartialEntry[] = [];
+  const allIds = new Map<string, Keyed>();
+  for (const idx of indexes) for (const [id, k] of idx) if (!allIds.has(id)) allIds.set(id, k);
+
+  for (const [id, k] of allIds) {
+    const present = indexes.map((idx) => idx.get(id));
+    if (present.some((p) => p === undefined)) {
+      partial.push({
+        id,
+        label: k.label,
+        kind: k.kind,
+        presentIn: labels.filter((_, i) => present[i] !== undefined),
+        missingFrom: labels.filter((_, i) => present[i] === undefined),
+      });
+    }
+    const r = ref.get(id);
+    if (!r || present.filter((p) => p !== undefined).length < 2) continue;
+    const per = (metric: ComparedMetric): (ComparedFigure | null)[] =>
+      present.map((p, i) => (p ? figure(statOf(p.metrics, metric), statOf(r.metrics, metric), i === 0) : null));
+    const entry: ComparedEntry = { id, label: r.label, gbps: per('gbps'), callerCpuNsPerPage: per('callerCpuNsPerPage') };
+    if (r.kind === 'cell') entry.cell = r.key as CellKey;
+    else entry.baseline = r.key as BaselineKey;
+    entries.push(entry);
+  }
+
+  const cells = entries.filter((e) => e.cell).sort((a, b) => compareCellKeys(a.cell!, b.cell!));
+  const baselines = entries.filter((e) => e.baseline).sort((a, b) => compareBaselineKeys(a.baseline!, b.baseline!));
+
+  const summary: ComparisonSummary[] = labels.slice(1).map((label, j) => {
+    const i = j + 1;
+    const count = (metric: ComparedMetric): ComparisonSummary['gbps'] => {
+      const c = { higher: 0, lower: 0, within: 0 };
+      for (const e of entries) {
+        const f = e[metric][i];
+        if (!f) continue;
+        if (!f.outsideSpread) c.within++;
+        else if (f.median > e[metric][0]!.median) c.higher++;
+        else c.lower++;
+      }
+      return c;
+    };
+    return {
+      label,
+      compared: entries.filter((e) => e.gbps[i] !== null).length,
+      gbps: count('gbps'),
+      callerCpuNsPerPage: count('callerCpuNsPerPage'),
+    };
+  });
+
+  const described = inputs.map((i) => describeMachine(i.report.machine));
+  const machines = described[0]!.map((row, r) => ({ label: row.label, values: described.map((d) => d[r]!.value) }));
+
+  const reports: ComparedReport[] = inputs.map((inp, i) => {
+    const r: ComparedReport = {
+      label: labels[i]!,
+      packageVersion: inp.report.package.version,
+      schemaVersion: inp.report.version,
+      createdAt: inp.report.createdAt,
+      durationMs: inp.report.durationMs,
+    };
+    const name = machineName(inp.report.machine);
+    if (name !== undefined) r.machineName = name;
+    return r;
+  });
+
+  return { labels, reference: labels[0]!, reports, machines, cells, baselines, partial, summary };
+}

@@ -1,0 +1,179 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { compareChart, compareReports, renderCompareHtml, renderCompareMarkdown, type Comparison } from '../bench/report/compare';
+import { cellKeyId, baselineKeyId } from '../bench/report/keys';
+import { readReport } from '../bench/report/read';
+import type { Cell, Report, Stat } from '../bench/report/schema';
+
+const FIXTURE = join(__dirname, '..', '..', 'test', 'fixtures', 'report-v1.json');
+const reference = readReport(FIXTURE);
+const copy = (): Report => JSON.parse(JSON.stringify(reference));
+
+function scale(s: Stat, f: number): void {
+  for (const k of ['median', 'q1', 'q3', 'min', 'max'] as const) s[k] *= f;
+  s.values = s.values.map((v) => v * f);
+}
+
+const isCell = (c: Cell, op: string, pageSize: number, temperature: string, path: string, batch: number, waitMode?: string, workers?: number): boolean =>
+  c.op === op && c.pageSize === pageSize && c.temperature === temperature && c.path === path && c.batch === batch && c.waitMode === waitMode && c.workers === workers;
+
+/** The other report: one cell 1.5× faster, one 0.3% faster (noise), one using half the caller CPU, one cell and one baseline missing, one cell extra. */
+function other(): Report {
+  const r = copy();
+  const faster = r.cells.find((c) => isCell(c, 'store', 4096, 'cold', 'async', 256, 'adaptive', 2))!;
+  scale(faster.metrics.gbps, 1.5);
+  const noisy = r.cells.find((c) => isCell(c, 'store', 4096, 'cold', 'sync', 256))!;
+  scale(noisy.metrics.gbps, 1.003);
+  const thrifty = r.cells.find((c) => isCell(c, 'load', 65536, 'hot', 'async', 16, 'spin', 1))!;
+  scale(thrifty.metrics.callerCpuNsPerPage, 0.5);
+  r.cells = r.cells.filter((c) => !isCell(c, 'load', 2097152, 'hot', 'async', 1, 'sleep', 1));
+  r.baselines = r.baselines.filter((b) => !(b.name === 'js-worker' && b.op === 'load' && b.pageSize === 4096 && b.temperature === 'hot'));
+  const extra: Cell = JSON.parse(JSON.stringify(r.cells[0]));
+  extra.batch = 1024;
+  r.cells.push(extra);
+  (r.machine as Record<string, unknown>).hostname = 'bench-xeon-02';
+  return r;
+}
+
+function entry(c: Comparison, id: string): Comparison['cells'][number] {
+  const e = [...c.cells, ...c.baselines].find((x) => x.id === id);
+  assert.ok(e, id);
+  return e;
+}
+
+describe('compareReports', () => {
+  const c = compareReports([
+    { label: 'epyc', report: reference },
+    { label: 'xeon', report: other() },
+  ]);
+
+  it('gives each report median / reference median, matched by the whole key', () => {
+    assert.deepEqual(c.labels, ['epyc', 'xeon']);
+    assert.equal(c.reference, 'epyc');
+    const id = cellKeyId({ op: 'store', pageSize: 4096, temperature: 'cold', backing: 'thp', path: 'async', waitMode: 'adaptive', workers: 2, batch: 256 });
+    const e = entry(c, id);
+    assert.equal(e.gbps[0]!.ratio, 1);
+    assert.equal(e.gbps[0]!.outsideSpread, false);
+    assert.ok(Math.abs(e.gbps[1]!.ratio - 1.5) < 1e-9);
+    assert.equal(e.gbps[1]!.outsideSpread, true);
+    assert.ok(Math.abs(e.callerCpuNsPerPage[1]!.ratio - 1) < 1e-12);
+    assert.equal(e.callerCpuNsPerPage[1]!.outsideSpread, false);
+    assert.equal(e.label, '4 KiB store, cold thp pool, adaptive ×2, batch 256');
+  });
+
+  it('marks a difference inside the spread as such', () => {
+    const e = entry(c, cellKeyId({ op: 'store', pageSize: 4096, temperature: 'cold', backing: 'thp', path: 'sync', batch: 256 }));
+    assert.ok(Math.abs(e.gbps[1]!.ratio - 1.003) < 1e-9);
+    assert.equal(e.gbps[1]!.outsideSpread, false);
+  });
+
+  it('compares caller CPU the same way (lower here)', () => {
+    const e = entry(c, cellKeyId({ op: 'load', pageSize: 65536, temperature: 'hot', backing: 'thp', path: 'async', waitMode: 'spin', workers: 1, batch: 16 }));
+    assert.ok(Math.abs(e.callerCpuNsPerPage[1]!.ratio - 0.5) < 1e-9);
+    assert.equal(e.callerCpuNsPerPage[1]!.outsideSpread, true);
+    assert.deepEqual(c.summary, [
+      {
+        label: 'xeon',
+        compared: reference.cells.length - 1 + reference.baselines.length - 1,
+        gbps: { higher: 1, lower: 0, within: reference.cells.length - 1 + reference.baselines.length - 1 - 1 },
+        callerCpuNsPerPage: { higher: 0, lower: 1, within: reference.cells.length - 1 + reference.baselines.length - 1 - 1 },
+      },
+    ]);
+  });
+
+  it('lists keys present in only some reports', () => {
+    const missingCell = cellKeyId({ op: 'load', pageSize: 2097152, temperature: 'hot', backing: 'thp', path: 'async', waitMode: 'sleep', workers: 1, batch: 1 });
+    const missingBaseline = baselineKeyId({ name: 'js-worker', op: 'load', pageSize: 4096, temperature: 'hot', backing: 'thp', batch: 64 });
+    const extraCell = cellKeyId({ ...reference.cells[0]!, batch: 1024 });
+    const byId = (a: unknown[], b: unknown[]): number => String(a[0]).localeCompare(String(b[0]));
+    assert.deepEqual(
+      c.partial.map((p) => [p.id, p.kind, p.presentIn, p.missingFrom]).sort(byId),
+      [
+        [missingBaseline, 'baseline', ['epyc'], ['xeon']],
+        [missingCell, 'cell', ['epyc'], ['xeon']],
+        [extraCell, 'cell', ['xeon'], ['epyc']],
+      ].sort(byId),
+    );
+    assert.equal(c.partial.length, 3);
+    // Only-in-the-other-report keys have no ratio; only-in-the-reference keys are not compared.
+    assert.ok(!c.cells.some((e) => e.id === extraCell || e.id === missingCell));
+  });
+
+  it('puts the machines side by side', () => {
+    const host = c.machines.find((m) => m.label === 'Host');
+    assert.deepEqual(host?.values, ['bench-epyc-01', 'bench-xeon-02']);
+    assert.deepEqual(c.machines.find((m) => m.label === 'CPU')?.values, [
+      'AMD EPYC 9354 32-Core Processor (AuthenticAMD)',
+      'AMD EPYC 9354 32-Core Processor (AuthenticAMD)',
+    ]);
+  });
+
+  it('keeps null for a report that lacks a key among three, and makes labels unique', () => {
+    const third = copy();
+    third.cells = third.cells.filter((x) => !isCell(x, 'store', 4096, 'cold', 'sync', 256));
+    const c3 = compareReports([
+      { label: 'run', report: reference },
+      { label: 'run', report: other() },
+      { label: 'run', report: third },
+    ]);
+    assert.deepEqual(c3.labels, ['run', 'run (2)', 'run (3)']);
+    const e = entry(c3, cellKeyId({ op: 'store', pageSize: 4096, temperature: 'cold', backing: 'thp', path: 'sync', batch: 256 }));
+    assert.equal(e.gbps[2], null);
+    assert.ok(e.gbps[1] !== null);
+    assert.equal(c3.summary.length, 2);
+  });
+
+  it('needs at least two reports', () => {
+    assert.throws(() => compareReports([{ label: 'a', report: reference }]), RangeError);
+  });
+});
+
+describe('comparison renderers', () => {
+  const c = compareReports([
+    { label: 'epyc', report: reference },
+    { label: 'xeon', report: other() },
+  ]);
+
+  it('Markdown: the summary first, bold for differences outside the spread, the partial keys at the end', () => {
+    const md = renderCompareMarkdown(c);
+    assert.ok(md.startsWith('# frontswap bench comparison: epyc vs xeon\n'));
+    const headings = md.split('\n').filter((l) => l.startsWith('## '));
+    assert.equal(headings[0], '## Summary');
+    assert.equal(headings[headings.length - 1], '## Only in some reports');
+    assert.match(md, /- xeon vs epyc: 358 measurements in both\. Throughput higher in 1, lower in 0/);
+    // The first such rows are in the 4 KiB store table.
+    const row = md.split('\n').find((l) => /^\| cold thp \| adaptive ×2 \|\s+256 \|/.test(l));
+    assert.ok(row?.includes('(1.50×)**'), row);
+    const syncRow = md.split('\n').find((l) => /^\| cold thp \| sync\s+\|\s+256 \|/.test(l));
+    assert.ok(syncRow?.includes('(1.00×)') && !syncRow.includes('**'), syncRow);
+    const tail = md.slice(md.indexOf('## Only in some reports'));
+    assert.match(tail, /\| 2 MiB load, hot thp pool, sleep ×1, batch 1\s+\| epyc \| xeon\s+\|/);
+    assert.match(md, /\| Host\s+\| bench-epyc-01\s+\| bench-xeon-02\s+\|/);
+  });
+
+  it('SVG: ratios by page size, outside-spread points filled, the rest hollow, a reference line at 1', () => {
+    const svg = compareChart(c);
+    assert.ok(svg.startsWith('<svg'));
+    // store and load × sync and four async modes.
+    assert.equal((svg.match(/<polyline /g) ?? []).length, 10);
+    assert.ok(svg.includes('>epyc (reference)</text>'));
+    assert.ok(svg.includes('>store adaptive ×2</text>'));
+    // Only the 4 KiB store adaptive ×2 point (batch 256, cold) differs outside the spread: one filled data marker.
+    const seriesBlocks = svg.split('<g class="series"').slice(1).map((b) => b.slice(0, b.indexOf('</g>')));
+    const filled = seriesBlocks.flatMap((b) => b.match(/<(circle|rect|polygon) [^>]*fill="#(?!ffffff)[0-9A-Fa-f]{6}"/g) ?? []);
+    const hollow = seriesBlocks.flatMap((b) => b.match(/<(circle|rect|polygon) [^>]*fill="#ffffff"/g) ?? []);
+    assert.equal(filled.length, 1);
+    assert.equal(hollow.length, 10 * 3 - 1);
+  });
+
+  it('HTML: self-contained, with the chart inline and the same tables', () => {
+    const html = renderCompareHtml(c);
+    assert.ok(html.startsWith('<!DOCTYPE html>'));
+    assert.equal((html.match(/<svg /g) ?? []).length, 1);
+    assert.doesNotMatch(html, /https?:\/\//);
+    assert.doesNotMatch(html, /<(script|link|img)\b/i);
+    assert.ok(html.includes('(1.50×)</strong>'));
+    assert.ok(html.includes('<td>bench-xeon-02</td>'));
+  });
+});
