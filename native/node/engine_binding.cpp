@@ -99,16 +99,6 @@ napi_value registerPool(napi_env env, napi_callback_info info) {
   return number(env, double(e->pools.size() - 1));
 }
 
-bool typedArray(napi_env env, napi_value v, napi_typedarray_type want, size_t minLen, void** out, const char* name) {
-  napi_typedarray_type t;
-  size_t n;
-  if (napi_get_typedarray_info(env, v, &t, &n, out, nullptr, nullptr) != napi_ok || t != want || n < minLen) {
-    throwError(env, Code::InvalidArg, std::string(name) + " has the wrong type or length");
-    return false;
-  }
-  return true;
-}
-
 // Validates one raw descriptor; on success fills the copy to queue and the slot
 // that decides its worker.
 Code checkRaw(napi_env env, EngineState* e, const uint32_t* w, CopyDesc* d, uint32_t* routeSlot,

@@ -11,16 +11,6 @@ namespace {
 
 constexpr uint32_t kPrefetchAhead = 8;
 
-bool typedArray(napi_env env, napi_value v, napi_typedarray_type want, size_t minLen, void** out, const char* name) {
-  napi_typedarray_type t;
-  size_t n;
-  if (napi_get_typedarray_info(env, v, &t, &n, out, nullptr, nullptr) != napi_ok || t != want || n < minLen) {
-    throwError(env, Code::InvalidArg, std::string(name) + " has the wrong type or length");
-    return false;
-  }
-  return true;
-}
-
 bool opError(napi_env env, uint32_t i, Code c, const std::string& what) {
   throwError(env, c, "op " + std::to_string(i) + ": " + what);
   return false;

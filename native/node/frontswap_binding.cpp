@@ -27,29 +27,22 @@ bool fail(napi_env env, Code c, uint32_t type) {
   return true;
 }
 
-// Reads (type, offset[, page]) after the front-end; false once an error is thrown.
-template <size_t N>
+// How a call names its key: (type, offset), or one number type * 2^32 + offset
+// (one argument conversion less on the hottest path; the TS layer packs it only
+// after a cheap type check, and it is validated here all the same).
+enum class Key { Split, Packed };
+constexpr uint64_t kKeyLimit = uint64_t(Frontswap::kTypes) << 32;
+
+// Reads the key arguments (and leaves the rest in argv); false once an error is thrown.
+template <Key K, size_t N>
 bool keyArgs(napi_env env, napi_callback_info info, napi_value (&argv)[N], Frontswap** fs, uint32_t* type,
              uint32_t* offset) {
   void* data;
   size_t argc = N;
   napi_get_cb_info(env, info, &argc, argv, nullptr, &data);
   *fs = static_cast<FrontswapState*>(data)->fs.get();
-  return toU32(env, argv[0], "type", Frontswap::kTypes - 1, type) && toU32(env, argv[1], "offset", UINT32_MAX, offset);
-}
-
-// The keyed variants take (type << 32 | offset) as one number: one argument
-// conversion less on the hottest path. The TS layer uses them only after a
-// cheap type check, but they validate the key all the same.
-constexpr uint64_t kKeyLimit = uint64_t(Frontswap::kTypes) << 32;
-
-template <size_t N>
-bool keyArg(napi_env env, napi_callback_info info, napi_value (&argv)[N], Frontswap** fs, uint32_t* type,
-            uint32_t* offset) {
-  void* data;
-  size_t argc = N;
-  napi_get_cb_info(env, info, &argc, argv, nullptr, &data);
-  *fs = static_cast<FrontswapState*>(data)->fs.get();
+  if (K == Key::Split)
+    return toU32(env, argv[0], "type", Frontswap::kTypes - 1, type) && toU32(env, argv[1], "offset", UINT32_MAX, offset);
   uint64_t key;
   if (!toIndex(env, argv[0], "key", kKeyLimit - 1, &key)) return false;
   *type = uint32_t(key >> 32);
@@ -57,66 +50,31 @@ bool keyArg(napi_env env, napi_callback_info info, napi_value (&argv)[N], Fronts
   return true;
 }
 
-napi_value storeKey(napi_env env, napi_callback_info info) {
-  napi_value argv[2];
+constexpr size_t keyWords(Key k) { return k == Key::Split ? 2 : 1; }
+
+// store (Store = true) or load: the key, then a page of exactly pageSize bytes.
+template <Key K, bool Store>
+napi_value copyOp(napi_env env, napi_callback_info info) {
+  constexpr size_t N = keyWords(K) + 1;
+  napi_value argv[N];
   Frontswap* fs;
   uint32_t type, offset;
   uint8_t* page;
-  bool stored;
-  if (!keyArg(env, info, argv, &fs, &type, &offset) || !toPage(env, argv[1], fs->pool().pageSize(), &page)) return nullptr;
-  if (fail(env, fs->store(type, offset, page, &stored), type)) return nullptr;
-  return boolean(env, stored);
+  bool hit;
+  if (!keyArgs<K>(env, info, argv, &fs, &type, &offset) || !toPage(env, argv[N - 1], fs->pool().pageSize(), &page))
+    return nullptr;
+  Code c = Store ? fs->store(type, offset, page, &hit) : fs->load(type, offset, page, &hit);
+  if (fail(env, c, type)) return nullptr;
+  return boolean(env, hit);
 }
 
-napi_value loadKey(napi_env env, napi_callback_info info) {
-  napi_value argv[2];
-  Frontswap* fs;
-  uint32_t type, offset;
-  uint8_t* page;
-  bool found;
-  if (!keyArg(env, info, argv, &fs, &type, &offset) || !toPage(env, argv[1], fs->pool().pageSize(), &page)) return nullptr;
-  if (fail(env, fs->load(type, offset, page, &found), type)) return nullptr;
-  return boolean(env, found);
-}
-
-napi_value invalidateKey(napi_env env, napi_callback_info info) {
-  napi_value argv[1];
-  Frontswap* fs;
-  uint32_t type, offset;
-  bool removed;
-  if (!keyArg(env, info, argv, &fs, &type, &offset)) return nullptr;
-  if (fail(env, fs->invalidatePage(type, offset, &removed), type)) return nullptr;
-  return boolean(env, removed);
-}
-
-napi_value store(napi_env env, napi_callback_info info) {
-  napi_value argv[3];
-  Frontswap* fs;
-  uint32_t type, offset;
-  uint8_t* page;
-  bool stored;
-  if (!keyArgs(env, info, argv, &fs, &type, &offset) || !toPage(env, argv[2], fs->pool().pageSize(), &page)) return nullptr;
-  if (fail(env, fs->store(type, offset, page, &stored), type)) return nullptr;
-  return boolean(env, stored);
-}
-
-napi_value load(napi_env env, napi_callback_info info) {
-  napi_value argv[3];
-  Frontswap* fs;
-  uint32_t type, offset;
-  uint8_t* page;
-  bool found;
-  if (!keyArgs(env, info, argv, &fs, &type, &offset) || !toPage(env, argv[2], fs->pool().pageSize(), &page)) return nullptr;
-  if (fail(env, fs->load(type, offset, page, &found), type)) return nullptr;
-  return boolean(env, found);
-}
-
+template <Key K>
 napi_value invalidatePage(napi_env env, napi_callback_info info) {
-  napi_value argv[2];
+  napi_value argv[keyWords(K)];
   Frontswap* fs;
   uint32_t type, offset;
   bool removed;
-  if (!keyArgs(env, info, argv, &fs, &type, &offset)) return nullptr;
+  if (!keyArgs<K>(env, info, argv, &fs, &type, &offset)) return nullptr;
   if (fail(env, fs->invalidatePage(type, offset, &removed), type)) return nullptr;
   return boolean(env, removed);
 }
@@ -126,7 +84,7 @@ napi_value has(napi_env env, napi_callback_info info) {
   Frontswap* fs;
   uint32_t type, offset;
   bool present;
-  if (!keyArgs(env, info, argv, &fs, &type, &offset)) return nullptr;
+  if (!keyArgs<Key::Split>(env, info, argv, &fs, &type, &offset)) return nullptr;
   if (fail(env, fs->has(type, offset, &present), type)) return nullptr;
   return boolean(env, present);
 }
@@ -149,14 +107,8 @@ napi_value stats(napi_env env, napi_callback_info info) {
   void* data;
   args(env, info, 1, argv, &data);
   Frontswap* fs = static_cast<FrontswapState*>(data)->fs.get();
-  napi_typedarray_type t;
-  size_t n;
   void* raw;
-  if (napi_get_typedarray_info(env, argv[0], &t, &n, &raw, nullptr, nullptr) != napi_ok || t != napi_float64_array ||
-      n < kStatsFields) {
-    throwError(env, Code::InvalidArg, "stats needs a Float64Array of " + std::to_string(kStatsFields));
-    return nullptr;
-  }
+  if (!typedArray(env, argv[0], napi_float64_array, kStatsFields, &raw, "stats' output")) return nullptr;
   const FrontswapStats& s = fs->stats();
   const PagePool& p = fs->pool();
   double* o = static_cast<double*>(raw);
@@ -197,12 +149,12 @@ napi_value createFrontswap(napi_env env, napi_callback_info info) {
   }
   state->fs.reset(new Frontswap(*pool, exclusive));
   return boundObject(env, state, [](void* s) { delete static_cast<FrontswapState*>(s); },
-                     {{"store", store},
-                      {"load", load},
-                      {"invalidatePage", invalidatePage},
-                      {"storeKey", storeKey},
-                      {"loadKey", loadKey},
-                      {"invalidateKey", invalidateKey},
+                     {{"store", copyOp<Key::Split, true>},
+                      {"load", copyOp<Key::Split, false>},
+                      {"invalidatePage", invalidatePage<Key::Split>},
+                      {"storeKey", copyOp<Key::Packed, true>},
+                      {"loadKey", copyOp<Key::Packed, false>},
+                      {"invalidateKey", invalidatePage<Key::Packed>},
                       {"has", has},
                       {"init", typeOp<&Frontswap::init>},
                       {"invalidateArea", typeOp<&Frontswap::invalidateArea>},

@@ -147,6 +147,16 @@ bool toPage(napi_env env, napi_value v, size_t len, uint8_t** data) {
   return false;
 }
 
+bool typedArray(napi_env env, napi_value v, napi_typedarray_type want, size_t minLen, void** out, const char* name) {
+  napi_typedarray_type t;
+  size_t n;
+  if (napi_get_typedarray_info(env, v, &t, &n, out, nullptr, nullptr) != napi_ok || t != want || n < minLen) {
+    throwError(env, Code::InvalidArg, std::string(name) + " has the wrong type or length");
+    return false;
+  }
+  return true;
+}
+
 napi_value boolean(napi_env env, bool b) {
   napi_value r;
   napi_get_boolean(env, b, &r);

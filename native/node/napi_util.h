@@ -62,6 +62,9 @@ bool toView(napi_env env, napi_value v, const char* name, uint8_t** data, size_t
 // The bytes of any view, without throwing; false when `v` is not a view.
 bool viewBytes(napi_env env, napi_value v, uint8_t** data, size_t* len);
 
+// A TypedArray of type `want` with at least minLen elements; throws ERR_INVALID_ARG otherwise.
+bool typedArray(napi_env env, napi_value v, napi_typedarray_type want, size_t minLen, void** out, const char* name);
+
 napi_value boolean(napi_env env, bool b);
 napi_value number(napi_env env, double d);
 napi_value undefined(napi_env env);
