@@ -246,6 +246,10 @@ export class EngineCore {
   }
 
   private kick(): void {
+    // Settle what has landed already: no wake-up is needed to learn of it, and
+    // a caller that keeps several submissions in flight finds the oldest done.
+    this.poll();
+    if (this.pending === 0) return this.stopWaiting();
     if (this.config.completion === 'poll' && this.fewPending()) {
       if (!this.scheduled) {
         this.pollUntil = performance.now() + this.config.pollMicros / 1000;

@@ -194,6 +194,9 @@ void CopyEngine::idleWait(Worker& w, uint64_t head, uint64_t* idleSince) {
       if (*idleSince == 0) *idleSince = now;
       if (now - *idleSince < uint64_t(config_.spinMicros) * 1000) {
         for (int i = 0; i < 32; i++) cpuRelax();
+        // Polite spinning: with more busy threads than cores (the JS thread and
+        // two workers on two vCPUs), give the core to whoever can use it.
+        sched_yield();
         return;
       }
       park(w, head);
