@@ -7,6 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
+import { benchCommand } from './cli-bench';
 import { infoCommand } from './cli-info';
 import { compareCommand, reportCommand } from './cli-report';
 
@@ -54,7 +55,7 @@ const helpCommand: CliCommand = {
   },
 };
 
-export const commands: readonly CliCommand[] = [infoCommand, reportCommand, compareCommand, helpCommand];
+export const commands: readonly CliCommand[] = [infoCommand, benchCommand, reportCommand, compareCommand, helpCommand];
 
 /** An error the dispatcher reports as a usage mistake (exit code 2). */
 export function usageMistake(message: string): Error & { code: 'ERR_USAGE' } {

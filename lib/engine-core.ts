@@ -21,6 +21,8 @@ export const WAIT_MODES: readonly WaitMode[] = ['sleep', 'spin', 'adaptive'];
 
 /** 'poll' completion checks once per event-loop turn while at most this many copies are in flight. */
 const POLL_MAX_PENDING = 4;
+/** How long a submission may wait in place for a few copies on an awake worker. */
+const SPIN_NS = 2000;
 
 /** Something waiting for copies to land. */
 export interface Completion {
@@ -62,6 +64,14 @@ function installExitHook(): void {
 }
 
 const collected = new FinalizationRegistry<WeakRef<EngineCore>>((ref) => live.delete(ref));
+
+/**
+ * Engines with copies in flight. The native side holds its engine only weakly,
+ * and a caller awaiting a copy is itself reachable only through the engine's
+ * pending list: without this root, a collection could take the engine, the
+ * promise and the awaiting function all at once, and the await would never return.
+ */
+const busy = new Set<EngineCore>();
 
 function onWake(self: object): void {
   (self as EngineCore).wake();
@@ -118,7 +128,7 @@ export class EngineCore {
 
   /** Waits for the copies named by (mask, waitFor); `c` settles when they have landed. */
   track(c: Completion, mask: number, waitFor: Uint32Array): void {
-    this.pending++;
+    if (this.pending++ === 0) busy.add(this);
     if (mask === 0) {
       c.parts = 0;
       queueMicrotask(() => this.finish(c));
@@ -217,6 +227,7 @@ export class EngineCore {
     live.delete(this.selfRef);
     collected.unregister(this.selfRef);
     const err = new FrontswapError('the engine was closed before the copy landed', 'ERR_ENGINE_CLOSED');
+    busy.delete(this);
     for (const q of this.seqs) q.drain();
     for (const q of this.waiters) {
       for (const c of q.drain()) {
@@ -250,6 +261,9 @@ export class EngineCore {
     // a caller that keeps several submissions in flight finds the oldest done.
     this.poll();
     if (this.pending === 0) return this.stopWaiting();
+    // A few copies on an awake worker land within a microsecond or two: wait
+    // for them here, briefly, rather than pay an event-loop round trip.
+    if (this.fewPending() && this.workersAwake() && this.spinBriefly()) return this.stopWaiting();
     if (this.config.completion === 'poll' && this.fewPending()) {
       if (!this.scheduled) {
         this.pollUntil = performance.now() + this.config.pollMicros / 1000;
@@ -274,6 +288,29 @@ export class EngineCore {
     if (performance.now() < this.pollUntil && this.fewPending()) this.schedule();
     else this.arm();
   };
+
+  /** True when no worker with copies pending is parked on its futex. */
+  private workersAwake(): boolean {
+    for (let w = 0; w < this.config.workers; w++) {
+      if (this.seqs[w]!.length > 0 && Atomics.load(this.board, (w + 1) * this.stride + layout.boardSleeping) !== 0) return false;
+    }
+    return this.config.waitMode !== 'sleep';
+  }
+
+  /** Busy-waits up to SPIN_NS for what is pending; true if all of it settled. */
+  private spinBriefly(): boolean {
+    const until = performance.now() + SPIN_NS / 1e6;
+    for (let i = 0; ; i++) {
+      for (let w = 0; w < this.config.workers; w++) {
+        const seqs = this.seqs[w]!;
+        if (seqs.length > 0 && ((Atomics.load(this.board, (w + 1) * this.stride + layout.boardDone) - seqs.peek()!) | 0) >= 0) {
+          this.poll();
+          if (this.pending === 0) return true;
+        }
+      }
+      if ((i & 15) === 15 && performance.now() > until) return false;
+    }
+  }
 
   /**
    * Polling pays off only while the wait is short: a few copies in flight. For
@@ -319,7 +356,7 @@ export class EngineCore {
   }
 
   private finish(c: Completion): void {
-    this.pending--;
+    if (--this.pending === 0) busy.delete(this);
     c.keep = null;
     if (c.pool && c.pool.isClosed()) c.settle(new FrontswapError('the pool was closed before the copy landed', 'ERR_POOL_CLOSED'));
     else c.settle(null);
@@ -342,40 +379,49 @@ export class EngineCore {
    * has drained, so it can be refilled).
    */
   private arm(): void {
-    if (this.pending === 0 || this.closed) {
-      this.stopWaiting();
-      return;
-    }
-    let reached = false;
-    for (let w = 0; w < this.config.workers; w++) {
-      const base = (w + 1) * this.stride;
-      const seqs = this.seqs[w]!;
-      let target: number;
-      if (Atomics.load(this.board, base + layout.boardBacklog) !== 0) {
-        target = Atomics.load(this.board, base + layout.boardSubmitted);
-      } else if (seqs.length > 0) {
-        // Wake when half of what is queued has landed: the worker keeps the
-        // other half to chew on while JS refills, and one wake-up settles
-        // several submissions. With one or two queued, that is the oldest.
-        target = seqs.at((seqs.length - 1) >> 1)! | 0;
-      } else {
-        // Nothing to wait for here: a target it will not reach for 2^31 copies.
-        target = (Atomics.load(this.board, base + layout.boardDone) + 0x7fffffff) | 0;
+    for (let round = 0; ; round++) {
+      if (this.pending === 0 || this.closed) {
+        this.stopWaiting();
+        return;
       }
-      Atomics.store(this.board, base + layout.boardWakeTarget, target);
+      for (let w = 0; w < this.config.workers; w++) {
+        const base = (w + 1) * this.stride;
+        const seqs = this.seqs[w]!;
+        let target: number;
+        if (Atomics.load(this.board, base + layout.boardBacklog) !== 0) {
+          target = Atomics.load(this.board, base + layout.boardSubmitted);
+        } else if (seqs.length > 0) {
+          // Wake when half of what is queued has landed: the worker keeps the
+          // other half to chew on while JS refills, and one wake-up settles
+          // several submissions. With one or two queued, that is the oldest.
+          target = seqs.at((seqs.length - 1) >> 1)! | 0;
+        } else {
+          // Nothing to wait for here: a target it will not reach for 2^31 copies.
+          target = (Atomics.load(this.board, base + layout.boardDone) + 0x7fffffff) | 0;
+        }
+        Atomics.store(this.board, base + layout.boardWakeTarget, target);
+      }
+      Atomics.store(this.board, layout.boardArmed, 1);
+      if (!this.waitingForWake) {
+        this.waitingForWake = true;
+        this.handle.setWaiting(true);
+      }
+      if (!this.targetReached()) return;  // the worker will wake the loop
+      // A worker passed its target before it saw the request. Settle that now
+      // (a fast copy is often done by the time JS gets here), then ask again;
+      // if the workers keep outrunning us, look again on the next turn rather
+      // than spin here.
+      if (round > 0) return this.schedule();
+      this.poll();
     }
-    Atomics.store(this.board, layout.boardArmed, 1);
-    // A worker may have passed its target before it saw the request.
+  }
+
+  private targetReached(): boolean {
     for (let w = 0; w < this.config.workers; w++) {
       const base = (w + 1) * this.stride;
-      if (this.seqs[w]!.length === 0 && Atomics.load(this.board, base + layout.boardBacklog) === 0) continue;
-      if (((Atomics.load(this.board, base + layout.boardDone) - Atomics.load(this.board, base + layout.boardWakeTarget)) | 0) >= 0) reached = true;
+      if (((Atomics.load(this.board, base + layout.boardDone) - Atomics.load(this.board, base + layout.boardWakeTarget)) | 0) >= 0) return true;
     }
-    if (!this.waitingForWake) {
-      this.waitingForWake = true;
-      this.handle.setWaiting(true);
-    }
-    if (reached) this.schedule();  // settle it on the next turn, then arm again
+    return false;
   }
 
   private stopWaiting(): void {

@@ -386,6 +386,25 @@ describe('lifecycle', () => {
     await engine.close();
   });
 
+  it('an await survives collections while nothing but the engine holds it', { timeout: 60_000 }, async () => {
+    // The awaiting function is reachable only through the engine's pending list.
+    const run = async (): Promise<string> => {
+      const engine = new CopyEngine({ waitMode: 'adaptive', completion: 'wakeup' });
+      const pool = new PagePool({ pageSize: '2m', pages: 4 });
+      const fs = new Frontswap(pool, { engine });
+      fs.init(0);
+      const page = pattern(1, 2 << 20);
+      for (let i = 0; i < 30; i++) await fs.batch().store(0, i % 4, page).store(0, (i + 1) % 4, page).submit();
+      await engine.close();
+      pool.close();
+      return 'landed';
+    };
+    let settled = false;
+    const result = run().finally(() => (settled = true));
+    assert.ok(await collectUntil(() => settled, 2000), 'the run finished while being collected at');
+    assert.equal(await result, 'landed');
+  });
+
   it('stats count completions, parks and wake-ups', async () => {
     const engine = new CopyEngine({ workers: 2, waitMode: 'sleep' });
     const pool = new PagePool({ pages: 160 });

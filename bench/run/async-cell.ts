@@ -1,0 +1,161 @@
+/**
+ * One repetition of an async cell: frontswap batches through a CopyEngine,
+ * one batch in flight (submit, await, submit the next), so a batch is the pages
+ * handed over per round trip.
+ *
+ * Each repetition gets a fresh engine, closed after it (an idle spinning worker
+ * left over from another cell would steal a core), and a fresh Frontswap on the
+ * pool holding every key (prefilled, untimed). Source pages are registered
+ * once and named by buffer id + offset (storeFrom / loadInto): no lookup per op.
+ *
+ * The latency phase busy-polls the workers' completion counts in the engine's
+ * shared words to timestamp the first and the last copy of a batch as they land,
+ * independent of when the event loop gets to settle the promise.
+ */
+import { layout } from '../../lib/binding';
+import { CopyEngine, coreOf } from '../../lib/copy-engine';
+import { Frontswap, type FrontswapBatch } from '../../lib/frontswap';
+import { nowNs, threadCpuNs } from '../harness';
+import type { Op } from '../report/schema';
+import type { AsyncMode } from './options';
+import { KEY_MASK, prefill, takeKeys, type PoolBench } from './pool';
+import {
+  MAX_LATENCY_GROUPS,
+  MIN_LATENCY_GROUPS,
+  batchesPerClockRead,
+  nowFineNs,
+  pollUntil,
+  spinBudgetNs,
+  summarizeLatency,
+  timerCostNs,
+  type LatencySummary,
+  type Rep,
+} from './sample';
+import type { PhaseTimes } from './sync-cell';
+
+/** Engine ring: the default 1024, or more so a whole batch fits (a busy-polling caller cannot refill a full ring). */
+export function ringSizeFor(batch: number): number {
+  let r = 1024;
+  while (r < batch) r *= 2;
+  return r;
+}
+
+function workerCpuNs(engine: CopyEngine): number {
+  let sum = 0;
+  for (const w of engine.stats().workers) sum += w.cpuNs;
+  return sum;
+}
+
+/** Adds `batch` ops starting at key index `k` to `b`; returns the next key index. */
+function fill(b: FrontswapBatch, pb: PoolBench, op: Op, id: number, batch: number, k: number): number {
+  const { keys, srcPages, pageSize } = pb;
+  if (op === 'store') {
+    for (let j = 0; j < batch; j++) {
+      b.storeFrom(0, keys[k]!, id, (k % srcPages) * pageSize);
+      k = (k + 1) & KEY_MASK;
+    }
+  } else {
+    for (let j = 0; j < batch; j++) {
+      b.loadInto(0, keys[k]!, id, (k % srcPages) * pageSize);
+      k = (k + 1) & KEY_MASK;
+    }
+  }
+  return k;
+}
+
+/** Copies landed since `base` was taken, over every worker (the counts wrap at 2^32). */
+function landed(board: Int32Array, at: Int32Array, base: Int32Array): number {
+  let n = 0;
+  for (let w = 0; w < at.length; w++) n += (Atomics.load(board, at[w]!) - base[w]!) | 0;
+  return n;
+}
+
+async function latencyPhase(
+  engine: CopyEngine,
+  fs: Frontswap,
+  pb: PoolBench,
+  op: Op,
+  id: number,
+  batch: number,
+  limitNs: number,
+  roundTripNs: number,
+): Promise<LatencySummary> {
+  const board = coreOf(engine).handle.board;
+  const at = new Int32Array(engine.workers);
+  for (let w = 0; w < engine.workers; w++) at[w] = (w + 1) * layout.boardStride + layout.boardDone;
+  const base = new Int32Array(engine.workers);
+  const read = (): number => landed(board, at, base);
+  const spin = spinBudgetNs(roundTripNs);
+  const tc = timerCostNs();
+  const first = new Float64Array(MAX_LATENCY_GROUPS);
+  const last = new Float64Array(MAX_LATENCY_GROUPS);
+  let k = pb.cursor;
+  let g = 0;
+  const start = nowFineNs();
+  let c = start;
+  while (g < MAX_LATENCY_GROUPS && (g < MIN_LATENCY_GROUPS || c - start < limitNs)) {
+    const b = fs.batch();
+    k = fill(b, pb, op, id, batch, k);
+    for (let w = 0; w < at.length; w++) base[w] = Atomics.load(board, at[w]!);
+    const a = nowFineNs();
+    const p = b.submit();
+    const f = pollUntil(read, 1, a, spin, 'the engine');
+    c = pollUntil(read, batch, a, spin, 'the engine');
+    await p;
+    first[g] = Math.max(0, f - a - tc);
+    last[g] = Math.max(0, c - a - tc);
+    g++;
+  }
+  takeKeys(pb, g * batch);
+  return summarizeLatency(first, last, g);
+}
+
+/** One repetition of the async cell (op, mode, batch) on the pool. */
+export async function sampleAsyncCell(pb: PoolBench, op: Op, mode: AsyncMode, batch: number, times: PhaseTimes): Promise<Rep> {
+  const engine = new CopyEngine({ workers: mode.workers, waitMode: mode.waitMode, ringSize: ringSizeFor(batch) });
+  try {
+    const id = engine.registerBuffer(pb.src);
+    const fs = new Frontswap(pb.pool, { engine });
+    prefill(fs, pb);
+    try {
+      // One small untimed round trip: the workers have started and touched their rings.
+      const warm = fs.batch();
+      fill(warm, pb, op, id, Math.min(batch, 4), pb.cursor);
+      await warm.submit();
+
+      const limit = times.sampleMs * 1e6;
+      const every = batchesPerClockRead(batch);
+      let k = pb.cursor;
+      let batches = 0;
+      const w0 = workerCpuNs(engine);
+      const c0 = threadCpuNs();
+      const t0 = nowNs();
+      let t = t0;
+      for (;;) {
+        const b = fs.batch();
+        k = fill(b, pb, op, id, batch, k);
+        await b.submit();
+        batches++;
+        if (batches % every === 0 && batches >= 2) {
+          t = nowNs();
+          if (t - t0 >= limit) break;
+        }
+      }
+      const c1 = threadCpuNs();
+      const w1 = workerCpuNs(engine);
+      const pages = batches * batch;
+      takeKeys(pb, pages);
+      const latency = await latencyPhase(engine, fs, pb, op, id, batch, times.latencyMs * 1e6, (t - t0) / batches);
+      return {
+        nsPerPage: (t - t0) / pages,
+        callerCpuNsPerPage: (c1 - c0) / pages,
+        workerCpuNsPerPage: (w1 - w0) / pages,
+        latency,
+      };
+    } finally {
+      fs.invalidateArea(0);
+    }
+  } finally {
+    await engine.close();
+  }
+}

@@ -1,0 +1,335 @@
+/**
+ * What `frontswap bench` measures: its command-line flags turned into the
+ * exact options a report records. Defaults differ for a full run and --quick;
+ * every flag narrows the sweep, and a bad value is a usage error that names
+ * the flag and what it accepts.
+ *
+ * The runner samples its own repetitions instead of using a harness such as
+ * the `benchmark` package (archived, and it measures neither the calling
+ * thread's CPU time nor paired repetitions): each repetition of every variant
+ * of a pool is taken in turn, so a noisy neighbour hits them alike.
+ */
+import { parseArgs } from 'node:util';
+import type { Backing, BaselineName, BenchOptions, Op, PoolTemperature, WaitMode } from '../report/schema';
+
+const KiB = 1024;
+const MiB = 1024 * KiB;
+
+export const ALL_PAGE_SIZES: readonly number[] = [4 * KiB, 16 * KiB, 64 * KiB, 256 * KiB, 1 * MiB, 2 * MiB];
+export const ALL_BATCHES: readonly number[] = [1, 4, 16, 64, 256];
+export const ALL_WAIT_MODES: readonly WaitMode[] = ['sleep', 'spin', 'adaptive'];
+export const ALL_BASELINES: readonly BaselineName[] = ['memcpy', 'typedarray-set', 'buffer-copy', 'naive-async', 'js-worker'];
+const BACKING_REQUESTS: readonly ('auto' | Backing)[] = ['auto', 'normal', 'thp', 'hugetlb'];
+
+/** The hot pool: fits in the last-level cache. */
+export const HOT_POOL_BYTES = 8 * MiB;
+/** The hot pool never has fewer pages than this (2 MiB pages: 4 pages, 8 MiB). */
+export const MIN_POOL_PAGES = 4;
+/** The cold pool is at least this large, and at least 4× the last-level cache. */
+export const MIN_COLD_POOL_BYTES = 256 * MiB;
+
+/** One engine setting measured: how its workers wait, and how many there are. */
+export interface AsyncMode {
+  waitMode: WaitMode;
+  workers: number;
+}
+
+/** The few cells measured once per extra backing, to compare backings. */
+export interface BackingSubset {
+  pageSizes: number[];
+  batchSizes: number[];
+  temperatures: PoolTemperature[];
+  ops: Op[];
+  sync: boolean;
+  asyncModes: AsyncMode[];
+}
+
+/**
+ * BenchOptions plus what the runner needs to say exactly what it measured.
+ * All of it goes into report.json as `options`.
+ */
+export interface RunOptions extends BenchOptions {
+  /** Sync cells measured (`--modes` includes 'sync'). */
+  sync: boolean;
+  /** The engine settings measured: every async cell has one of these. */
+  asyncModes: AsyncMode[];
+  /** Page sizes measured on the hot pool (the cold pool gets every page size). */
+  hotPageSizes: number[];
+  /** Batches in flight at once: one, so a batch is the pages handed over per round trip. */
+  depth: 1;
+  /** The first backing runs the whole sweep; each further one runs this subset. */
+  mainBacking: 'auto' | Backing;
+  backingSubset: BackingSubset;
+  /** Share of a repetition's sample time given to the latency phase. */
+  latencyShare: number;
+  /** Seed of the random key and slot orders. */
+  seed: number;
+  /** How repetitions are taken. */
+  sampling: string;
+}
+
+/** A mistake in the command line: reported with the usage, exit code 2. */
+export class BenchUsageError extends Error {
+  readonly code = 'ERR_USAGE';
+}
+
+const FLAGS = {
+  quick: { type: 'boolean' },
+  out: { type: 'string', short: 'o' },
+  json: { type: 'boolean' },
+  'page-sizes': { type: 'string' },
+  batches: { type: 'string' },
+  modes: { type: 'string' },
+  workers: { type: 'string' },
+  temps: { type: 'string' },
+  backings: { type: 'string' },
+  ops: { type: 'string' },
+  reps: { type: 'string' },
+  'sample-ms': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+export const OPTIONS_HELP = [
+  'options:',
+  '  --quick             a short run (under a minute): 4k,64k,2m pages, batches 1,4,16,64,',
+  '                      sync + adaptive ×1, sleep ×1, spin ×1, adaptive ×2, store only,',
+  '                      cold pool (hot pool at 4k only), 3 repetitions of 10 ms',
+  '  -o, --out DIR       write report.json, report.md, SVG charts and report.html to DIR',
+  '  --json              print report.json instead of report.md',
+  '',
+  'narrowing the sweep (comma-separated lists):',
+  '  --page-sizes LIST   4k,16k,64k,256k,1m,2m (powers of two from 4k to 2m; bytes also accepted)',
+  '  --batches LIST      pages per submission (async) or per timed group (sync): 1,4,16,64,256',
+  '  --modes LIST        sync,sleep,spin,adaptive (sync: copies on the calling thread;',
+  "                      the others: the engine's wait modes)",
+  '  --workers LIST      engine worker threads: 1,2',
+  '  --temps LIST        hot (8 MiB pool, fits in cache), cold (max(256 MiB, 4× last-level cache))',
+  '  --backings LIST     auto,normal,thp,hugetlb: the first runs the whole sweep, each further',
+  '                      one a small comparison subset (hugetlb only with huge pages reserved)',
+  '  --ops LIST          store,load',
+  '  --reps N            repetitions per figure (default 5; --quick 3)',
+  '  --sample-ms N       time of one repetition in ms (default 25; --quick 10)',
+  '',
+  'Every figure is a median with its interquartile range over the repetitions. Repetitions are',
+  'sampled by the runner itself, variants in turn, timing many operations per clock read; the',
+  '`benchmark` package is archived and measures neither thread CPU time nor paired repetitions.',
+  'Async cells keep one batch in flight: submit, await, submit the next.',
+].join('\n');
+
+/** Parses "4k", "64KiB", "2m", "4096" into bytes; NaN if it is none of these. */
+export function parseSize(text: string): number {
+  const m = /^(\d+)\s*(k|kb|kib|m|mb|mib)?$/i.exec(text.trim());
+  if (!m) return Number.NaN;
+  const unit = (m[2] ?? '').toLowerCase();
+  const scale = unit.startsWith('k') ? KiB : unit.startsWith('m') ? MiB : 1;
+  return Number(m[1]) * scale;
+}
+
+/** "4k", "2m", "5000" for people and error messages. */
+export function sizeText(bytes: number): string {
+  if (bytes % MiB === 0) return `${bytes / MiB}m`;
+  if (bytes % KiB === 0) return `${bytes / KiB}k`;
+  return String(bytes);
+}
+
+function list(flag: string, text: string): string[] {
+  const items = text.split(',').map((s) => s.trim());
+  if (items.length === 0 || items.some((s) => s === '')) {
+    throw new BenchUsageError(`--${flag} needs a comma-separated list without empty items, got '${text}'`);
+  }
+  return items;
+}
+
+function unique<T>(values: T[]): T[] {
+  return [...new Set(values)];
+}
+
+function pageSizes(text: string): number[] {
+  return unique(
+    list('page-sizes', text).map((s) => {
+      const n = parseSize(s);
+      if (!Number.isSafeInteger(n) || n < 4 * KiB || n > 2 * MiB || (n & (n - 1)) !== 0) {
+        throw new BenchUsageError(`--page-sizes: '${s}' is not a page size (a power of two from 4k to 2m, e.g. 4k,64k,2m)`);
+      }
+      return n;
+    }),
+  ).sort((a, b) => a - b);
+}
+
+function integers(flag: string, text: string, min: number, max: number, what: string): number[] {
+  return unique(
+    list(flag, text).map((s) => {
+      const n = /^\d+$/.test(s) ? Number(s) : Number.NaN;
+      if (!Number.isSafeInteger(n) || n < min || n > max) {
+        throw new BenchUsageError(`--${flag}: '${s}' is not ${what} (a whole number from ${min} to ${max})`);
+      }
+      return n;
+    }),
+  ).sort((a, b) => a - b);
+}
+
+function words<T extends string>(flag: string, text: string, allowed: readonly T[]): T[] {
+  return unique(
+    list(flag, text).map((s) => {
+      const w = s.toLowerCase();
+      if (!(allowed as readonly string[]).includes(w)) {
+        throw new BenchUsageError(`--${flag}: unknown value '${s}' (expected ${allowed.join(', ')})`);
+      }
+      return w as T;
+    }),
+  );
+}
+
+function integer(flag: string, text: string, min: number, max: number): number {
+  const n = /^\d+$/.test(text.trim()) ? Number(text.trim()) : Number.NaN;
+  if (!Number.isSafeInteger(n) || n < min || n > max) {
+    throw new BenchUsageError(`--${flag} must be a whole number from ${min} to ${max}, got '${text}'`);
+  }
+  return n;
+}
+
+/** max(256 MiB, 4 × last-level cache), in whole 2 MiB pages. */
+export function coldPoolBytes(lastLevelCacheBytes: number | null): number {
+  const want = Math.max(MIN_COLD_POOL_BYTES, 4 * (lastLevelCacheBytes ?? 0));
+  return Math.ceil(want / (2 * MiB)) * 2 * MiB;
+}
+
+/** Pages of a pool of `bytes` for `pageSize`, never fewer than MIN_POOL_PAGES. */
+export function poolPages(bytes: number, pageSize: number): number {
+  return Math.max(MIN_POOL_PAGES, Math.floor(bytes / pageSize));
+}
+
+function pickOr<T>(present: readonly T[], wanted: readonly T[], fallback: readonly T[]): T[] {
+  const hit = wanted.filter((w) => present.includes(w));
+  return hit.length > 0 ? hit : [...fallback];
+}
+
+/**
+ * The comparison subset of the sweep each extra backing runs: cold pool, 4 KiB
+ * and 2 MiB pages, batches 1 and 64, sync and adaptive ×1, store — within what
+ * the sweep measures: its smallest and largest page size where 4 KiB or 2 MiB is
+ * missing, its smallest batch and its largest batch up to 64, and so on.
+ */
+export function backingSubsetOf(o: Pick<RunOptions, 'pageSizes' | 'batchSizes' | 'temperatures' | 'ops' | 'sync' | 'asyncModes'>): BackingSubset {
+  const sizes = o.pageSizes;
+  const batches = o.batchSizes;
+  const modes = o.asyncModes;
+  const adaptive1 = modes.filter((m) => m.waitMode === 'adaptive' && m.workers === 1);
+  const upTo64 = batches.filter((b) => b <= 64);
+  return {
+    pageSizes: unique([sizes.includes(4 * KiB) ? 4 * KiB : sizes[0]!, sizes.includes(2 * MiB) ? 2 * MiB : sizes[sizes.length - 1]!]),
+    batchSizes: unique([batches[0]!, upTo64.length > 0 ? upTo64[upTo64.length - 1]! : batches[0]!]),
+    temperatures: pickOr(o.temperatures, ['cold'], [o.temperatures[0]!]),
+    ops: pickOr(o.ops, ['store'], [o.ops[0]!]),
+    sync: o.sync,
+    asyncModes: adaptive1.length > 0 ? adaptive1 : modes.slice(0, 1),
+  };
+}
+
+export interface ParseContext {
+  /** machineInfo().lastLevelCacheBytes: sizes the cold pool. */
+  lastLevelCacheBytes: number | null;
+}
+
+/**
+ * The parsed command line: a request for help, or what to measure (`options`,
+ * recorded in the report) and where the results go (`out`: null prints only).
+ */
+export type Parsed = { help: true } | { help: false; options: RunOptions; out: string | null; json: boolean };
+
+/** Parses `frontswap bench` arguments; throws BenchUsageError on any mistake. */
+export function parseBenchArgs(args: readonly string[], ctx: ParseContext): Parsed {
+  let values: { [K in keyof typeof FLAGS]?: (typeof FLAGS)[K]['type'] extends 'boolean' ? boolean : string };
+  try {
+    const parsed = parseArgs({ args: [...args], options: FLAGS, strict: true, allowPositionals: false });
+    values = parsed.values as typeof values;
+  } catch (e) {
+    // parseArgs words its errors for users; its first sentence is the point.
+    const text = e instanceof Error ? e.message : String(e);
+    throw new BenchUsageError(text.replace(/\. To specify a positional argument[\s\S]*$/, '').replace(/\.$/, ''));
+  }
+  if (values.help) return { help: true };
+
+  const quick = values.quick === true;
+  const given = (k: keyof typeof FLAGS): string | undefined => {
+    const v = values[k];
+    return typeof v === 'string' ? v : undefined;
+  };
+
+  const pageSizesGiven = given('page-sizes');
+  const tempsGiven = given('temps');
+  const modesGiven = given('modes');
+  const workersGiven = given('workers');
+
+  const sizes = pageSizesGiven !== undefined ? pageSizes(pageSizesGiven) : quick ? [4 * KiB, 64 * KiB, 2 * MiB] : [...ALL_PAGE_SIZES];
+  const batchesText = given('batches');
+  const batchSizes = batchesText !== undefined ? integers('batches', batchesText, 1, 65536, 'a batch size') : quick ? [1, 4, 16, 64] : [...ALL_BATCHES];
+
+  const modeWords = modesGiven !== undefined ? words('modes', modesGiven, ['sync', ...ALL_WAIT_MODES] as const) : undefined;
+  const sync = modeWords ? modeWords.includes('sync') : true;
+  const waitModesGiven = modeWords?.filter((m): m is WaitMode => m !== 'sync');
+  const workerCounts = workersGiven !== undefined ? integers('workers', workersGiven, 1, 32, 'a worker count') : undefined;
+
+  let asyncModes: AsyncMode[];
+  if (quick && waitModesGiven === undefined && workerCounts === undefined) {
+    asyncModes = [
+      { waitMode: 'adaptive', workers: 1 },
+      { waitMode: 'sleep', workers: 1 },
+      { waitMode: 'spin', workers: 1 },
+      { waitMode: 'adaptive', workers: 2 },
+    ];
+  } else {
+    const wm = waitModesGiven ?? [...ALL_WAIT_MODES];
+    const wk = workerCounts ?? (quick ? [1] : [1, 2]);
+    asyncModes = wk.flatMap((workers) => wm.map((waitMode) => ({ waitMode, workers })));
+  }
+  if (!sync && asyncModes.length === 0) throw new BenchUsageError('--modes must name at least one mode');
+
+  const temperatures = tempsGiven !== undefined ? words('temps', tempsGiven, ['hot', 'cold'] as const) : (['hot', 'cold'] as PoolTemperature[]);
+  // --quick measures the hot pool at 4 KiB only, unless the sweep was narrowed by hand.
+  const hotPageSizes = quick && pageSizesGiven === undefined && tempsGiven === undefined ? sizes.filter((s) => s === 4 * KiB) : [...sizes];
+
+  const backingsText = given('backings');
+  const backings = backingsText !== undefined ? words('backings', backingsText, BACKING_REQUESTS) : [...BACKING_REQUESTS];
+  const opsText = given('ops');
+  const ops = opsText !== undefined ? words('ops', opsText, ['store', 'load'] as const) : quick ? (['store'] as Op[]) : (['store', 'load'] as Op[]);
+
+  const repsText = given('reps');
+  const repetitions = repsText !== undefined ? integer('reps', repsText, 1, 1000) : quick ? 3 : 5;
+  const sampleText = given('sample-ms');
+  const sampleMs = sampleText !== undefined ? integer('sample-ms', sampleText, 1, 60000) : quick ? 10 : 25;
+
+  const out = given('out');
+  if (out !== undefined && out.trim() === '') throw new BenchUsageError('--out needs a directory');
+
+  const waitModes = unique(asyncModes.map((m) => m.waitMode));
+  const workers = unique(asyncModes.map((m) => m.workers)).sort((a, b) => a - b);
+  const base = { pageSizes: sizes, batchSizes, temperatures, ops, sync, asyncModes };
+  const options: RunOptions = {
+    quick,
+    pageSizes: sizes,
+    batchSizes,
+    waitModes,
+    workers,
+    temperatures,
+    backings,
+    ops,
+    repetitions,
+    sampleMs,
+    hotPoolBytes: HOT_POOL_BYTES,
+    coldPoolBytes: coldPoolBytes(ctx.lastLevelCacheBytes),
+    baselines: [...ALL_BASELINES],
+    sync,
+    asyncModes,
+    hotPageSizes,
+    depth: 1,
+    mainBacking: backings[0]!,
+    backingSubset: backingSubsetOf(base),
+    latencyShare: 0.25,
+    seed: 0x5eed,
+    sampling:
+      'own sampler: one unrecorded warm-up repetition, then every variant of a pool sampled in turn per repetition ' +
+      '(the `benchmark` package is archived and measures neither thread CPU time nor paired repetitions)',
+  };
+  return { help: false, options, out: out ?? null, json: values.json === true };
+}
