@@ -135,6 +135,29 @@ export interface BenchOptions {
   hotPoolBytes: number;
   coldPoolBytes: number;
   baselines: BaselineName[];
+  /** Whether sync cells ran, and the exact engine settings measured (quick runs are no cross product). */
+  sync?: boolean;
+  asyncModes?: { waitMode: WaitMode; workers: number }[];
+  /** Page sizes that also ran on the hot pool. */
+  hotPageSizes?: number[];
+  /** Batches in flight per async cell (1: submit, await, submit the next). */
+  depth?: number;
+  /** The backing the whole sweep asked for, and the subset each further backing ran. */
+  mainBacking?: 'auto' | Backing;
+  backingSubset?: {
+    pageSizes: number[];
+    batchSizes: number[];
+    temperatures: PoolTemperature[];
+    ops: Op[];
+    sync: boolean;
+    asyncModes: { waitMode: WaitMode; workers: number }[];
+  };
+  /** Share of each repetition spent in the latency phase. */
+  latencyShare?: number;
+  /** Seed of the key order. */
+  seed?: number;
+  /** How repetitions were sampled, in words. */
+  sampling?: string;
 }
 
 export interface Report {
