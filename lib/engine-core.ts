@@ -91,6 +91,7 @@ export class EngineCore {
   private idle: (() => void)[] = [];
   private readonly selfRef: WeakRef<EngineCore>;
   private readonly buffers = new WeakMap<ArrayBufferLike, Registered>();
+  private readonly bufferOf = new Map<number, ArrayBufferLike>();  // id -> buffer, to forget it again
   private lastBuffer: ArrayBufferLike | null = null;  // one-entry cache: batches reuse one buffer
   private lastReg: Registered | null = null;
   /** Set by registeredId(): the page's byte offset inside its registration. */
@@ -169,6 +170,7 @@ export class EngineCore {
     this.pin(view.buffer);
     const id = this.handle.registerBuffer(view);
     this.buffers.set(view.buffer, { id, byteOffset: view.byteOffset, byteLength: view.byteLength });
+    this.bufferOf.set(id, view.buffer);
     this.lastBuffer = null;
     return id;
   }
@@ -176,6 +178,10 @@ export class EngineCore {
   unregisterBuffer(id: number): void {
     this.assertOpen();
     this.handle.unregisterBuffer(id);
+    const buffer = this.bufferOf.get(id);
+    this.bufferOf.delete(id);
+    if (buffer !== undefined && this.buffers.get(buffer)?.id === id) this.buffers.delete(buffer);
+    this.lastBuffer = null;
   }
 
   poolId(pool: PoolHandle): number {

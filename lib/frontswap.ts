@@ -72,15 +72,43 @@ function checkOffset(offset: unknown): number {
   return check.integer(offset, 'offset', 0, MAX_OFFSET);
 }
 
+function detached(): FrontswapError {
+  return new FrontswapError('page is a view over a detached ArrayBuffer', 'ERR_BUFFER_DETACHED');
+}
+
+/** A zero-length ArrayBuffer and a detached one look alike; only the latter refuses a new view. */
+function isDetached(buffer: ArrayBufferLike): boolean {
+  if (buffer instanceof SharedArrayBuffer || buffer.byteLength !== 0) return false;
+  try {
+    new Uint8Array(buffer);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
 function checkPage(page: unknown, pageSize: number): ArrayBufferView {
   const v = check.view(page, 'page');
-  if (v.byteLength !== pageSize) {
-    if (v.byteLength === 0 && v.buffer.byteLength === 0 && !(v.buffer instanceof SharedArrayBuffer)) {
-      throw new FrontswapError('page is a view over a detached ArrayBuffer', 'ERR_BUFFER_DETACHED');
-    }
-    throw outOfRange(`page must be exactly ${pageSize} bytes (the pool's pageSize), got ${v.byteLength}`, 'ERR_BUFFER_SIZE');
+  let length: number;
+  try {
+    length = v.byteLength;
+  } catch {
+    throw detached();  // a DataView over a detached buffer refuses even to say its length
+  }
+  if (length !== pageSize) {
+    if (length === 0 && isDetached(v.buffer)) throw detached();
+    throw outOfRange(`page must be exactly ${pageSize} bytes (the pool's pageSize), got ${length}`, 'ERR_BUFFER_SIZE');
   }
   return v;
+}
+
+/** The hot paths' cheap test; anything it refuses goes through checkPage for the precise error. */
+function isPage(page: unknown, pageSize: number): boolean {
+  try {
+    return ArrayBuffer.isView(page) && page.byteLength === pageSize;
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -226,7 +254,7 @@ function submitOne(fs: Frontswap, op: number, type: number, offset: number, page
     const core = i.core;
     if (!core) throw noEngine();
     core.assertOpen();
-    if (!(isKey(type, offset) && ArrayBuffer.isView(page) && page.byteLength === i.pageSize)) checkOp(type, offset, page, i.pageSize);
+    if (!(isKey(type, offset) && isPage(page, i.pageSize))) checkOp(type, offset, page, i.pageSize);
     oneOp[0] = op | (type << 8);
     oneOp[1] = offset;
     oneView.length = 0;
@@ -270,7 +298,7 @@ export class FrontswapBatch {
 
   store(type: number, offset: number, page: ArrayBufferView): this {
     const i = this.#i;
-    if (!(isKey(type, offset) && ArrayBuffer.isView(page) && page.byteLength === i.pageSize)) checkOp(type, offset, page, i.pageSize);
+    if (!(isKey(type, offset) && isPage(page, i.pageSize))) checkOp(type, offset, page, i.pageSize);
     const at = this.#slot(layout.fsStore, type, offset);
     encodePage(this.#core, this.#ops!, at, page, i.pageSize, this.#views);
     return this;
@@ -278,7 +306,7 @@ export class FrontswapBatch {
 
   load(type: number, offset: number, page: ArrayBufferView): this {
     const i = this.#i;
-    if (!(isKey(type, offset) && ArrayBuffer.isView(page) && page.byteLength === i.pageSize)) checkOp(type, offset, page, i.pageSize);
+    if (!(isKey(type, offset) && isPage(page, i.pageSize))) checkOp(type, offset, page, i.pageSize);
     const at = this.#slot(layout.fsLoad, type, offset);
     encodePage(this.#core, this.#ops!, at, page, i.pageSize, this.#views);
     return this;

@@ -109,7 +109,8 @@ export class PagePool {
 
   /**
    * Takes `count` zeroed slots out of circulation for raw engine copies and
-   * baselines; null (and nothing taken) when fewer are free.
+   * baselines; null (and nothing taken) when fewer are free. `count` above the
+   * capacity is a RangeError (ERR_OUT_OF_RANGE): it could never be met.
    */
   reserve(count: number): Uint32Array | null {
     return handleOf(this).reserve(count);

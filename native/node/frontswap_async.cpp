@@ -39,7 +39,9 @@ bool checkOps(napi_env env, FrontswapState* s, const uint32_t* w, uint32_t count
     } else if (kind == layout::kBufRegistered) {
       c = resolveBuffer(env, s->engine, w[2], w[3], ps, &s->buffers[i]);
       if (c == Code::BufferDetached) return opError(env, i, c, "the registered buffer was detached");
-      if (c != Code::Ok) return opError(env, i, Code::OutOfRange, "the page lies outside its registered buffer");
+      if (c != Code::Ok)
+        return opError(env, i, c, "no page of " + std::to_string(ps) + " bytes at byte " + std::to_string(w[3]) +
+                                      " of registered buffer " + std::to_string(w[2]));
     } else {
       return opError(env, i, Code::InvalidArg, "a store or load needs a page");
     }
