@@ -77,30 +77,28 @@ Code mapHugetlb(size_t len, uint8_t** out, std::string* message) {
   return Code::HugepagesUnavailable;
 }
 
-// 2 MiB-aligned anonymous region: THP can only back whole aligned 2 MiB extents.
-Code mapAligned(size_t len, uint8_t** out, std::string* message) {
-  size_t over = len + kHugePageBytes;
-  void* p = ::mmap(nullptr, over, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+// Maps len bytes at a multiple of `align` (2 MiB for THP, which backs only whole
+// aligned extents), between two inaccessible guard pages. Anonymous mappings
+// with the same flags merge with their neighbours; behind guards the pool's VMA
+// is its own, so what smaps says of it is about the pool alone.
+Code mapGuarded(size_t len, size_t align, size_t guard, uint8_t** out, std::string* message) {
+  size_t over = len + align + 2 * guard;
+  void* p = ::mmap(nullptr, over, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
   if (p == MAP_FAILED) {
     *message = std::string("mmap of ") + std::to_string(len) + " bytes failed: " + std::strerror(errno);
     return Code::MmapFailed;
   }
   uintptr_t base = reinterpret_cast<uintptr_t>(p);
-  uintptr_t aligned = roundUp(base, kHugePageBytes);
-  if (aligned > base) ::munmap(p, aligned - base);
-  uintptr_t tail = aligned + len;
-  if (base + over > tail) ::munmap(reinterpret_cast<void*>(tail), base + over - tail);
-  *out = reinterpret_cast<uint8_t*>(aligned);
-  return Code::Ok;
-}
-
-Code mapNormal(size_t len, uint8_t** out, std::string* message) {
-  void* p = ::mmap(nullptr, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  if (p == MAP_FAILED) {
-    *message = std::string("mmap of ") + std::to_string(len) + " bytes failed: " + std::strerror(errno);
+  uintptr_t data = roundUp(base + guard, align);
+  uintptr_t lo = data - guard, hi = data + len + guard;
+  if (lo > base) ::munmap(p, lo - base);
+  if (base + over > hi) ::munmap(reinterpret_cast<void*>(hi), base + over - hi);
+  if (::mprotect(reinterpret_cast<void*>(data), len, PROT_READ | PROT_WRITE) != 0) {
+    *message = std::string("mprotect of ") + std::to_string(len) + " bytes failed: " + std::strerror(errno);
+    ::munmap(reinterpret_cast<void*>(lo), hi - lo);
     return Code::MmapFailed;
   }
-  *out = static_cast<uint8_t*>(p);
+  *out = reinterpret_cast<uint8_t*>(data);
   return Code::Ok;
 }
 
@@ -122,7 +120,7 @@ std::string thpMode() {
 }
 
 Mapping::Mapping(Mapping&& o) noexcept
-    : data_(std::exchange(o.data_, nullptr)), bytes_(o.bytes_), mapLen_(o.mapLen_), backing_(o.backing_) {}
+    : data_(std::exchange(o.data_, nullptr)), bytes_(o.bytes_), mapLen_(o.mapLen_), guard_(o.guard_), backing_(o.backing_) {}
 
 Mapping& Mapping::operator=(Mapping&& o) noexcept {
   if (this != &o) {
@@ -130,13 +128,14 @@ Mapping& Mapping::operator=(Mapping&& o) noexcept {
     data_ = std::exchange(o.data_, nullptr);
     bytes_ = o.bytes_;
     mapLen_ = o.mapLen_;
+    guard_ = o.guard_;
     backing_ = o.backing_;
   }
   return *this;
 }
 
 void Mapping::release() {
-  if (data_) ::munmap(data_, mapLen_);
+  if (data_) ::munmap(data_ - guard_, mapLen_ + 2 * guard_);
   data_ = nullptr;
 }
 
@@ -181,7 +180,8 @@ Code Mapping::create(const Options& opt, Mapping* out, std::string* message) {
   }
   if ((want == BackingRequest::Thp || want == BackingRequest::Auto) && thpPossible && hugeSized) {
     m.mapLen_ = roundUp(opt.bytes, kHugePageBytes);
-    Code c = mapAligned(m.mapLen_, &m.data_, message);
+    m.guard_ = sys;
+    Code c = mapGuarded(m.mapLen_, kHugePageBytes, m.guard_, &m.data_, message);
     if (c != Code::Ok) return c;
     nameIt(m.data_, m.mapLen_);
     ::madvise(m.data_, m.mapLen_, MADV_HUGEPAGE);
@@ -194,7 +194,8 @@ Code Mapping::create(const Options& opt, Mapping* out, std::string* message) {
   }
 
   m.mapLen_ = roundUp(opt.bytes, sys);
-  Code c = mapNormal(m.mapLen_, &m.data_, message);
+  m.guard_ = sys;
+  Code c = mapGuarded(m.mapLen_, sys, m.guard_, &m.data_, message);
   if (c != Code::Ok) return c;
   nameIt(m.data_, m.mapLen_);
   if (thpPossible) ::madvise(m.data_, m.mapLen_, MADV_NOHUGEPAGE);  // 'normal' means 4 KiB pages

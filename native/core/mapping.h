@@ -45,6 +45,7 @@ class Mapping {
   uint8_t* data_ = nullptr;
   size_t bytes_ = 0;
   size_t mapLen_ = 0;
+  size_t guard_ = 0;  // inaccessible bytes just below and just above the data
   Backing backing_ = Backing::Normal;
 };
 
