@@ -83,7 +83,9 @@ Code mapHugetlb(size_t len, uint8_t** out, std::string* message) {
 // is its own, so what smaps says of it is about the pool alone.
 Code mapGuarded(size_t len, size_t align, size_t guard, uint8_t** out, std::string* message) {
   size_t over = len + align + 2 * guard;
-  void* p = ::mmap(nullptr, over, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  // Writable from the start, so the kernel's commit check refuses an impossible
+  // pool here and now, as it would any other mapping.
+  void* p = ::mmap(nullptr, over, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (p == MAP_FAILED) {
     *message = std::string("mmap of ") + std::to_string(len) + " bytes failed: " + std::strerror(errno);
     return Code::MmapFailed;
@@ -93,11 +95,8 @@ Code mapGuarded(size_t len, size_t align, size_t guard, uint8_t** out, std::stri
   uintptr_t lo = data - guard, hi = data + len + guard;
   if (lo > base) ::munmap(p, lo - base);
   if (base + over > hi) ::munmap(reinterpret_cast<void*>(hi), base + over - hi);
-  if (::mprotect(reinterpret_cast<void*>(data), len, PROT_READ | PROT_WRITE) != 0) {
-    *message = std::string("mprotect of ") + std::to_string(len) + " bytes failed: " + std::strerror(errno);
-    ::munmap(reinterpret_cast<void*>(lo), hi - lo);
-    return Code::MmapFailed;
-  }
+  ::mprotect(reinterpret_cast<void*>(lo), guard, PROT_NONE);
+  ::mprotect(reinterpret_cast<void*>(data + len), guard, PROT_NONE);
   *out = reinterpret_cast<uint8_t*>(data);
   return Code::Ok;
 }
