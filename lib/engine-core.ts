@@ -85,6 +85,8 @@ export class EngineCore {
   private readonly seqs: Fifo<number>[] = [];
   private readonly waiters: Fifo<Completion>[] = [];
   private pending = 0;
+  private unreaped = 0;  // polls with progress since the last native reap
+  private readonly reapEvery: number;
   private scheduled = false;
   private waitingForWake = false;
   private pollUntil = 0;
@@ -113,6 +115,7 @@ export class EngineCore {
       this.waiters.push(new Fifo<Completion>());
     }
     this.scratchWaitFor = new Uint32Array(config.workers);
+    this.reapEvery = Math.max(1, config.ringSize >> 4);
     this.selfRef = new WeakRef(this);
     live.add(this.selfRef);
     collected.register(this, this.selfRef, this.selfRef);
@@ -348,8 +351,14 @@ export class EngineCore {
         progressed = true;
       }
     }
-    // Native reap: pool accounting, and ring space for copies queued behind a full ring.
-    if (progressed || this.backlogged()) this.handle.poll();
+    // Native reap: pool accounting and ring space. Needed at once for copies
+    // queued behind a full ring; otherwise once in a while (a sync operation or
+    // a pool's close reaps for itself), which keeps a native call off most polls.
+    if (progressed) this.unreaped++;
+    if ((progressed && this.unreaped >= this.reapEvery) || this.backlogged()) {
+      this.unreaped = 0;
+      this.handle.poll();
+    }
     return progressed;
   }
 

@@ -192,11 +192,14 @@ void CopyEngine::idleWait(Worker& w, uint64_t head, uint64_t* idleSince) {
     case WaitMode::Adaptive: {
       uint64_t now = monoNs();
       if (*idleSince == 0) *idleSince = now;
-      if (now - *idleSince < uint64_t(config_.spinMicros) * 1000) {
+      uint64_t spun = now - *idleSince;
+      if (spun < uint64_t(config_.spinMicros) * 1000) {
         for (int i = 0; i < 32; i++) cpuRelax();
         // Polite spinning: with more busy threads than cores (the JS thread and
-        // two workers on two vCPUs), give the core to whoever can use it.
-        sched_yield();
+        // two workers on two vCPUs), offer the core now and then to whoever can
+        // use it; not on every turn, or the syscall would cost the latency that
+        // spinning is for.
+        if ((spun >> 12) != ((spun + 1024) >> 12)) sched_yield();
         return;
       }
       park(w, head);

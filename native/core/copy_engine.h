@@ -62,7 +62,7 @@ class CopyEngine final : public InflightOwner {
   // Publishes what was pushed and wakes parked workers: once per batch.
   void doorbell();
   // Accounts finished copies to their pools and refills rings from overflow.
-  void reap();
+  void reap() override;
   // Waits (on this thread) until every pushed copy has finished, then reaps.
   void drainAll() override;
   bool idle() const;

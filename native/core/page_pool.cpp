@@ -70,6 +70,7 @@ void PagePool::close() {
   if (closed_) return;
   closed_ = true;
   cancelled_.store(true, std::memory_order_relaxed);
+  if (inflight_) inflightOwner_->reap();  // copies that already landed may be unaccounted
   if (inflight_ == 0) unmapNow();
 }
 

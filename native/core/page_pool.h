@@ -22,6 +22,8 @@ class InflightOwner {
  public:
   // Returns once every copy it was handed has landed and been accounted for.
   virtual void drainAll() = 0;
+  // Accounts the copies that have landed, without waiting for the rest.
+  virtual void reap() = 0;
 
  protected:
   ~InflightOwner() = default;
