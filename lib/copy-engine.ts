@@ -187,6 +187,7 @@ export function coreOf(engine: CopyEngine): EngineCore {
 export class RawBatch {
   private ops = new Uint32Array(64 * layout.rawOpWords);
   private count = 0;
+  private bytes = 0;  // what the ops copy, at most
 
   /** @internal */
   constructor(private readonly core: EngineCore) {}
@@ -213,7 +214,9 @@ export class RawBatch {
   /** Submits with one doorbell; the batch is empty again afterwards. */
   submit(): Promise<RawBatchResult> {
     const n = this.count;
+    const bytes = this.bytes;
     this.count = 0;
+    this.bytes = 0;
     try {
       this.core.assertOpen();
       const status = new Int32Array(n);
@@ -230,6 +233,7 @@ export class RawBatch {
         this.core.track(
           {
             parts: 0,
+            bytes,
             pool: null,
             keep: null,
             settle: (err) => (err ? reject(err) : resolve({ completed: n - failed.length, failed })),
@@ -255,6 +259,7 @@ export class RawBatch {
       this.ops = bigger;
     }
     const i = this.count++ * w;
+    this.bytes += pool.pageSize;
     this.ops[i] = op;
     this.ops[i + 1] = poolId;
     this.ops[i + 2] = a;

@@ -19,15 +19,22 @@ export type WaitMode = 'sleep' | 'spin' | 'adaptive';
 export type CompletionMode = 'poll' | 'wakeup';
 export const WAIT_MODES: readonly WaitMode[] = ['sleep', 'spin', 'adaptive'];
 
-/** 'poll' completion checks once per event-loop turn while at most this many copies are in flight. */
-const POLL_MAX_PENDING = 4;
-/** How long a submission may wait in place for a few copies on an awake worker. */
-const SPIN_NS = 2000;
+/**
+ * A wait is short when at most this many bytes are in flight (about 5 µs of
+ * copying at 13 GB/s): shorter than what an event-loop wake-up costs the calling
+ * thread on a VM (~8 µs of CPU, tens of µs of latency). Short waits are spent in
+ * place ('poll' completion, and a brief spin when the workers are awake).
+ */
+const SHORT_WAIT_BYTES = 64 * 1024;
+/** The longest a submission waits in place before it lets the event loop sleep. */
+const SPIN_NS = 12_000;
 
 /** Something waiting for copies to land. */
 export interface Completion {
   /** Workers still to reach their target; set by track(). */
   parts: number;
+  /** Bytes its copies move, at most: how long the wait may be. */
+  bytes: number;
   /** The pool its copies touch: a pool closed under it rejects it. */
   pool: PoolHandle | null;
   /** Kept alive (page views) until the copies land. */
@@ -85,6 +92,7 @@ export class EngineCore {
   private readonly seqs: Fifo<number>[] = [];
   private readonly waiters: Fifo<Completion>[] = [];
   private pending = 0;
+  private pendingBytes = 0;
   private unreaped = 0;  // polls with progress since the last native reap
   private readonly reapEvery: number;
   private scheduled = false;
@@ -135,9 +143,11 @@ export class EngineCore {
     if (this.pending++ === 0) busy.add(this);
     if (mask === 0) {
       c.parts = 0;
+      c.bytes = 0;  // nothing to copy
       queueMicrotask(() => this.finish(c));
       return;
     }
+    this.pendingBytes += c.bytes;
     let parts = 0;
     for (let w = 0; w < this.config.workers; w++) {
       if (!(mask & (1 << w))) continue;
@@ -237,6 +247,7 @@ export class EngineCore {
     collected.unregister(this.selfRef);
     const err = new FrontswapError('the engine was closed before the copy landed', 'ERR_ENGINE_CLOSED');
     busy.delete(this);
+    this.pendingBytes = 0;
     for (const q of this.seqs) q.drain();
     for (const q of this.waiters) {
       for (const c of q.drain()) {
@@ -321,19 +332,9 @@ export class EngineCore {
     }
   }
 
-  /**
-   * Polling pays off only while the wait is short: a few copies in flight. For
-   * more, the event loop sleeps and the worker wakes it.
-   */
+  /** Only a short wait is worth spending in place (see SHORT_WAIT_BYTES). */
   private fewPending(): boolean {
-    let n = 0;
-    for (let w = 0; w < this.config.workers; w++) {
-      const base = (w + 1) * this.stride;
-      n +=
-        ((Atomics.load(this.board, base + layout.boardSubmitted) - Atomics.load(this.board, base + layout.boardDone)) | 0) +
-        Atomics.load(this.board, base + layout.boardBacklog);
-    }
-    return n <= POLL_MAX_PENDING;
+    return this.pendingBytes <= SHORT_WAIT_BYTES;
   }
 
   /** Settles everything that has landed; true if anything did. */
@@ -372,6 +373,7 @@ export class EngineCore {
 
   private finish(c: Completion): void {
     if (--this.pending === 0) busy.delete(this);
+    this.pendingBytes -= c.bytes;
     c.keep = null;
     if (c.pool && c.pool.isClosed()) c.settle(new FrontswapError('the pool was closed before the copy landed', 'ERR_POOL_CLOSED'));
     else c.settle(null);

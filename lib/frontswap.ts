@@ -264,7 +264,7 @@ function submitOne(fs: Frontswap, op: number, type: number, offset: number, page
     oneView = [];
     const value = oneResult[0] === 1;
     return new Promise<boolean>((resolve, reject) => {
-      core.track({ parts: 0, pool: i.pool, keep: page, settle: (err) => (err ? reject(err) : resolve(value)) }, mask, waitFor);
+      core.track({ parts: 0, bytes: i.pageSize, pool: i.pool, keep: page, settle: (err) => (err ? reject(err) : resolve(value)) }, mask, waitFor);
     });
   } catch (e) {
     oneView = [];
@@ -355,7 +355,7 @@ export class FrontswapBatch {
       const out = new Array<boolean>(n);
       for (let k = 0; k < n; k++) out[k] = i.results[k] === 1;  // decided now; the copies land later
       return new Promise<boolean[]>((resolve, reject) => {
-        core.track({ parts: 0, pool: i.pool, keep: views, settle: (err) => (err ? reject(err) : resolve(out)) }, mask, waitFor);
+        core.track({ parts: 0, bytes: n * i.pageSize, pool: i.pool, keep: views, settle: (err) => (err ? reject(err) : resolve(out)) }, mask, waitFor);
       });
     } catch (e) {
       return Promise.reject(e);
