@@ -26,12 +26,12 @@ export interface CopyEngineOptions {
   ringSize?: number;
   /**
    * How JS learns that copies landed. 'wakeup': the event loop sleeps and the
-   * worker that lands the copy wakes it (cheapest for the calling thread; with a
-   * spinning worker the wake-up arrives before the loop has gone to sleep).
-   * 'poll': while at most 4 copies are in flight, JS checks the shared
-   * completion counts once per event-loop turn for up to `pollMicros`, then falls
-   * back to a wake-up (it catches a sleeping worker's copy without a second,
-   * event-loop wake-up). 'auto' (default): 'poll' for 'sleep' workers, else 'wakeup'.
+   * worker that lands the copy wakes it (cheapest for the calling thread).
+   * 'poll': while the wait is short (at most 64 KiB in flight), JS checks the
+   * shared completion counts once per event-loop turn for up to `pollMicros`,
+   * then falls back to a wake-up (it catches a sleeping worker's copy without a
+   * second, event-loop wake-up). 'auto' (default): 'poll' for 'sleep' workers,
+   * else 'wakeup'. Either way a short wait on awake workers is spent in place.
    */
   completion?: 'auto' | CompletionMode;
   /** Poll mode: how long to poll before letting the event loop sleep. Default 50. */

@@ -4,7 +4,7 @@
  * call per completion), and decides how to wait:
  *  - 'wakeup': arm a wake-up in the shared words and let the event loop sleep;
  *    the worker that reaches the target calls back through a thread-safe function;
- *  - 'poll': while only a few copies are in flight, check once per event-loop
+ *  - 'poll': while the wait is short (few bytes in flight), check once per event-loop
  *    turn (setImmediate) for up to `pollMicros`, then fall back to a wake-up.
  * The event loop is woken only when JS armed a wake-up, and kept alive only while
  * something is pending.
@@ -281,8 +281,8 @@ export class EngineCore {
     // a caller that keeps several submissions in flight finds the oldest done.
     this.poll();
     if (this.pending === 0) return this.stopWaiting();
-    // A few copies on an awake worker land within a microsecond or two: wait
-    // for them here, briefly, rather than pay an event-loop round trip.
+    // A short wait on awake workers costs less in place than an event-loop
+    // round trip would: spend it here, briefly.
     if (this.fewPending() && this.workersAwake() && this.spinBriefly()) return this.stopWaiting();
     if (this.config.completion === 'poll' && this.fewPending()) {
       if (!this.scheduled) {

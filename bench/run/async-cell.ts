@@ -20,14 +20,8 @@ import type { Op } from '../report/schema';
 import type { AsyncMode } from './options';
 import { KEY_MASK, prefill, takeKeys, type PoolBench } from './pool';
 import {
-  MAX_LATENCY_GROUPS,
-  MIN_LATENCY_GROUPS,
+  asyncLatencyGroups,
   batchesPerClockRead,
-  nowFineNs,
-  pollUntil,
-  spinBudgetNs,
-  summarizeLatency,
-  timerCostNs,
   type LatencySummary,
   type Rep,
 } from './sample';
@@ -84,30 +78,22 @@ async function latencyPhase(
   const at = new Int32Array(engine.workers);
   for (let w = 0; w < engine.workers; w++) at[w] = (w + 1) * layout.boardStride + layout.boardDone;
   const base = new Int32Array(engine.workers);
-  const read = (): number => landed(board, at, base);
-  const spin = spinBudgetNs(roundTripNs);
-  const tc = timerCostNs();
-  const first = new Float64Array(MAX_LATENCY_GROUPS);
-  const last = new Float64Array(MAX_LATENCY_GROUPS);
-  let k = pb.cursor;
-  let g = 0;
-  const start = nowFineNs();
-  let c = start;
-  while (g < MAX_LATENCY_GROUPS && (g < MIN_LATENCY_GROUPS || c - start < limitNs)) {
-    const b = fs.batch();
-    k = fill(b, pb, op, id, batch, k);
-    for (let w = 0; w < at.length; w++) base[w] = Atomics.load(board, at[w]!);
-    const a = nowFineNs();
-    const p = b.submit();
-    const f = pollUntil(read, 1, a, spin, 'the engine');
-    c = pollUntil(read, batch, a, spin, 'the engine');
-    await p;
-    first[g] = Math.max(0, f - a - tc);
-    last[g] = Math.max(0, c - a - tc);
-    g++;
-  }
-  takeKeys(pb, g * batch);
-  return summarizeLatency(first, last, g);
+  let b = fs.batch();
+  return asyncLatencyGroups(
+    pb,
+    batch,
+    limitNs,
+    roundTripNs,
+    'the engine',
+    () => landed(board, at, base),
+    (k) => {
+      b = fs.batch();
+      const next = fill(b, pb, op, id, batch, k);
+      for (let w = 0; w < at.length; w++) base[w] = Atomics.load(board, at[w]!);
+      return next;
+    },
+    () => b.submit(),
+  );
 }
 
 /** One repetition of the async cell (op, mode, batch) on the pool. */

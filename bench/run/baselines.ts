@@ -16,13 +16,12 @@ import type { Op } from '../report/schema';
 import type { BaselineSpec } from './plan';
 import { KEY_MASK, takeKeys, type PoolBench } from './pool';
 import {
+  asyncLatencyGroups,
+  batchesPerClockRead,
   MAX_LATENCY_GROUPS,
   MIN_LATENCY_GROUPS,
-  batchesPerClockRead,
   nowFineNs,
   opsPerClockRead,
-  pollUntil,
-  spinBudgetNs,
   summarizeLatency,
   timerCostNs,
   type LatencySummary,
@@ -256,30 +255,21 @@ async function jsWorkerLatency(
   limitNs: number,
   roundTripNs: number,
 ): Promise<LatencySummary> {
-  const tc = timerCostNs();
-  const spin = spinBudgetNs(roundTripNs);
-  const first = new Float64Array(MAX_LATENCY_GROUPS);
-  const last = new Float64Array(MAX_LATENCY_GROUPS);
   let d0 = 0;
-  const read = (): number => (jw.done() - d0) | 0;
-  let k = pb.cursor;
-  let g = 0;
-  const start = nowFineNs();
-  let c = start;
-  while (g < MAX_LATENCY_GROUPS && (g < MIN_LATENCY_GROUPS || c - start < limitNs)) {
-    k = describeBatch(pb, batch, k, srcIdx, poolIdx);
-    d0 = jw.done();
-    const a = nowFineNs();
-    const p = jw.submit(op, pb.pageSize, srcIdx, poolIdx, batch);
-    const f = pollUntil(read, 1, a, spin, 'the js-worker copier');
-    c = pollUntil(read, batch, a, spin, 'the js-worker copier');
-    await p;
-    first[g] = Math.max(0, f - a - tc);
-    last[g] = Math.max(0, c - a - tc);
-    g++;
-  }
-  takeKeys(pb, g * batch);
-  return summarizeLatency(first, last, g);
+  return asyncLatencyGroups(
+    pb,
+    batch,
+    limitNs,
+    roundTripNs,
+    'the js-worker copier',
+    () => (jw.done() - d0) | 0,
+    (k) => {
+      const next = describeBatch(pb, batch, k, srcIdx, poolIdx);
+      d0 = jw.done();
+      return next;
+    },
+    () => jw.submit(op, pb.pageSize, srcIdx, poolIdx, batch),
+  );
 }
 
 /** One repetition of a baseline on the pool. */

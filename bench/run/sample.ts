@@ -6,6 +6,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Metrics } from '../report/schema';
 import { quantile, stat } from '../report/stats';
+import { takeKeys, type PoolBench } from './pool';
 
 /** One repetition's figures. */
 export interface Rep {
@@ -93,6 +94,45 @@ export function pollUntil(read: () => number, target: number, since: number, spi
 /** How long a latency phase busy-polls before it starts to yield: 4 round trips as measured, from 20 to 200 µs. */
 export function spinBudgetNs(roundTripNs: number): number {
   return Math.min(200_000, Math.max(20_000, 4 * roundTripNs));
+}
+
+/**
+ * The latency phase of an asynchronous copier: batch after batch, `prepare(k)`
+ * readies the batch that starts at key index k (returning the next index),
+ * `start()` submits it, and the caller's counter `read()` is polled until the
+ * batch's first and its last copy land. Returns the groups' p50 and p99.
+ */
+export async function asyncLatencyGroups(
+  pb: PoolBench,
+  batch: number,
+  limitNs: number,
+  roundTripNs: number,
+  what: string,
+  read: () => number,
+  prepare: (k: number) => number,
+  start: () => Promise<unknown>,
+): Promise<LatencySummary> {
+  const spin = spinBudgetNs(roundTripNs);
+  const tc = timerCostNs();
+  const first = new Float64Array(MAX_LATENCY_GROUPS);
+  const last = new Float64Array(MAX_LATENCY_GROUPS);
+  let k = pb.cursor;
+  let g = 0;
+  const t0 = nowFineNs();
+  let c = t0;
+  while (g < MAX_LATENCY_GROUPS && (g < MIN_LATENCY_GROUPS || c - t0 < limitNs)) {
+    k = prepare(k);
+    const a = nowFineNs();
+    const p = start();
+    const f = pollUntil(read, 1, a, spin, what);
+    c = pollUntil(read, batch, a, spin, what);
+    await p;
+    first[g] = Math.max(0, f - a - tc);
+    last[g] = Math.max(0, c - a - tc);
+    g++;
+  }
+  takeKeys(pb, g * batch);
+  return summarizeLatency(first, last, g);
 }
 
 /** Most groups a latency phase records (enough for a p99 with 20 values above it). */

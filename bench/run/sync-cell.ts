@@ -27,9 +27,11 @@ export interface PhaseTimes {
   latencyMs: number;
 }
 
-function storeLoop(fs: Frontswap, pb: PoolBench, batch: number, limitNs: number): { ops: number; wallNs: number; cpuNs: number } {
+/** Stores (or loads) random keys, reading the clock once per many ops. */
+function copyLoop(fs: Frontswap, pb: PoolBench, op: Op, batch: number, limitNs: number): { ops: number; wallNs: number; cpuNs: number } {
   const { keys, views, srcPages } = pb;
   const chunk = opsPerClockRead(pb.pageSize, batch);
+  const store = op === 'store';
   let k = pb.cursor;
   let ops = 0;
   const c0 = threadCpuNs();
@@ -37,28 +39,8 @@ function storeLoop(fs: Frontswap, pb: PoolBench, batch: number, limitNs: number)
   let t = t0;
   do {
     for (let i = 0; i < chunk; i++) {
-      fs.store(0, keys[k]!, views[k % srcPages]!);
-      k = (k + 1) & KEY_MASK;
-    }
-    ops += chunk;
-    t = nowNs();
-  } while (t - t0 < limitNs || ops < 2 * batch);
-  const c1 = threadCpuNs();
-  takeKeys(pb, ops);
-  return { ops, wallNs: t - t0, cpuNs: c1 - c0 };
-}
-
-function loadLoop(fs: Frontswap, pb: PoolBench, batch: number, limitNs: number): { ops: number; wallNs: number; cpuNs: number } {
-  const { keys, views, srcPages } = pb;
-  const chunk = opsPerClockRead(pb.pageSize, batch);
-  let k = pb.cursor;
-  let ops = 0;
-  const c0 = threadCpuNs();
-  const t0 = nowNs();
-  let t = t0;
-  do {
-    for (let i = 0; i < chunk; i++) {
-      fs.load(0, keys[k]!, views[k % srcPages]!);
+      if (store) fs.store(0, keys[k]!, views[k % srcPages]!);
+      else fs.load(0, keys[k]!, views[k % srcPages]!);
       k = (k + 1) & KEY_MASK;
     }
     ops += chunk;
@@ -112,7 +94,7 @@ export function sampleSyncCell(pb: PoolBench, op: Op, batch: number, times: Phas
   prefill(fs, pb);
   try {
     const limit = times.sampleMs * 1e6;
-    const r = op === 'store' ? storeLoop(fs, pb, batch, limit) : loadLoop(fs, pb, batch, limit);
+    const r = copyLoop(fs, pb, op, batch, limit);
     const latency = latencyPhase(fs, pb, op, batch, times.latencyMs * 1e6);
     return { nsPerPage: r.wallNs / r.ops, callerCpuNsPerPage: r.cpuNs / r.ops, latency };
   } finally {
