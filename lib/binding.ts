@@ -85,6 +85,8 @@ export interface Layout {
   boardJsWakes: number;
   boardSubmitted: number;
   boardBacklog: number;
+  /** Error code names by number (raw batch statuses are their negatives). */
+  codes: string[];
 }
 
 export interface Addon {

@@ -64,23 +64,6 @@ export interface RawBatchResult {
 }
 
 const cores = new WeakMap<CopyEngine, EngineCore>();
-const STATUS_CODES = [
-  'OK',
-  'ERR_INVALID_ARG',
-  'ERR_OUT_OF_RANGE',
-  'ERR_BUFFER_SIZE',
-  'ERR_BUFFER_DETACHED',
-  'ERR_TYPE_NOT_INITIALIZED',
-  'ERR_TYPE_ALREADY_INITIALIZED',
-  'ERR_POOL_CLOSED',
-  'ERR_POOL_MISMATCH',
-  'ERR_HUGEPAGES_UNAVAILABLE',
-  'ERR_THP_UNAVAILABLE',
-  'ERR_MMAP_FAILED',
-  'ERR_ENGINE_CLOSED',
-  'ERR_BAD_DESCRIPTOR',
-  'ERR_SLOT_NOT_RESERVED',
-] as const;
 
 export class CopyEngine {
   readonly workers: number;
@@ -225,7 +208,7 @@ export class RawBatch {
       const failed: RawBatchResult['failed'] = [];
       for (let i = 0; i < n; i++) {
         if (status[i] !== 0) {
-          const code = STATUS_CODES[-status[i]!] ?? 'ERR_BAD_DESCRIPTOR';
+          const code = layout.codes[-status[i]!] ?? 'ERR_BAD_DESCRIPTOR';
           failed.push({ index: i, error: new FrontswapError(`raw op ${i} refused`, code as FrontswapError['code']) });
         }
       }

@@ -12,15 +12,13 @@ export type FrontswapErrorCode =
   | 'ERR_TYPE_NOT_INITIALIZED'
   | 'ERR_TYPE_ALREADY_INITIALIZED'
   | 'ERR_POOL_CLOSED'
-  | 'ERR_POOL_MISMATCH'
   | 'ERR_HUGEPAGES_UNAVAILABLE'
   | 'ERR_THP_UNAVAILABLE'
   | 'ERR_MMAP_FAILED'
   | 'ERR_ENGINE_CLOSED'
   | 'ERR_NO_ENGINE'
   | 'ERR_BAD_DESCRIPTOR'
-  | 'ERR_SLOT_NOT_RESERVED'
-  | 'ERR_BATCH_SUBMITTED';
+  | 'ERR_SLOT_NOT_RESERVED';
 
 export class FrontswapError extends Error {
   readonly code: FrontswapErrorCode;

@@ -135,3 +135,23 @@ export async function withoutHugePages(fn: () => Promise<void> | void): Promise<
     if (before !== 0) fs.writeFileSync(NR_HUGEPAGES, String(before));
   }
 }
+
+const THP_ENABLED = '/sys/kernel/mm/transparent_hugepage/enabled';
+
+/** Runs fn with THP switched to `mode`, restoring it after; false (fn not run) when not allowed. */
+export async function withThpMode(mode: 'always' | 'madvise' | 'never', fn: () => Promise<void> | void): Promise<boolean> {
+  const before = thpMode();
+  if (!before) return false;
+  try {
+    fs.writeFileSync(THP_ENABLED, mode);
+  } catch {
+    return false;
+  }
+  try {
+    if (thpMode() !== mode) return false;
+    await fn();
+    return true;
+  } finally {
+    fs.writeFileSync(THP_ENABLED, before);
+  }
+}

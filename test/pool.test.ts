@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { addon } from '../lib/binding';
 import { PagePool } from '../lib/index';
-import { anonHugeBytes, collectUntil, rssBytes, throwsCode, thpMode, withHugePages, withoutHugePages } from './helpers';
+import { anonHugeBytes, collectUntil, rssBytes, throwsCode, thpMode, withHugePages, withThpMode, withoutHugePages } from './helpers';
 
 const MiB = 1 << 20;
 
@@ -79,6 +79,22 @@ describe('PagePool backing is what the kernel gave', () => {
       assert.equal(pool.memoryUsage().anonHugeBytes, 0);
     }
     pool.close();
+  });
+
+  it("'thp' with THP switched off fails with ERR_THP_UNAVAILABLE; 'auto' then gets normal pages (switched here as root)", async (t) => {
+    const ran = await withThpMode('never', async () => {
+      await withoutHugePages(() => {
+        assert.throws(
+          () => new PagePool({ pageSize: '2m', pages: 2, backing: 'thp' }),
+          (e: Error & { code?: string }) => e.name === 'FrontswapError' && e.code === 'ERR_THP_UNAVAILABLE' && /transparent_hugepage/.test(e.message),
+        );
+        const pool = new PagePool({ pageSize: '2m', pages: 2 });
+        assert.equal(pool.backing, 'normal');
+        assert.equal(pool.memoryUsage().anonHugeBytes, 0);
+        pool.close();
+      });
+    });
+    if (!ran) t.skip('cannot switch THP off here (not root, or no THP in this kernel)');
   });
 
   it("'auto' without reserved huge pages falls back to THP or normal pages", async () => {

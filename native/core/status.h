@@ -14,7 +14,6 @@ enum class Code : int32_t {
   TypeNotInitialized,      // store/load/... on a swap type that init() never opened
   TypeAlreadyInitialized,  // init() of a type that is open
   PoolClosed,
-  PoolMismatch,            // an object that belongs to another pool
   HugepagesUnavailable,    // explicit 'hugetlb' and the kernel has none to give
   ThpUnavailable,          // explicit 'thp' and THP is disabled
   MmapFailed,
@@ -22,6 +21,7 @@ enum class Code : int32_t {
   BadDescriptor,           // a raw engine descriptor that names memory it may not touch
   SlotNotReserved,         // a raw copy on a slot that pool.reserve() did not hand out
 };
+constexpr int32_t kCodeCount = int32_t(Code::SlotNotReserved) + 1;
 
 inline const char* codeName(Code c) {
   switch (c) {
@@ -33,7 +33,6 @@ inline const char* codeName(Code c) {
     case Code::TypeNotInitialized: return "ERR_TYPE_NOT_INITIALIZED";
     case Code::TypeAlreadyInitialized: return "ERR_TYPE_ALREADY_INITIALIZED";
     case Code::PoolClosed: return "ERR_POOL_CLOSED";
-    case Code::PoolMismatch: return "ERR_POOL_MISMATCH";
     case Code::HugepagesUnavailable: return "ERR_HUGEPAGES_UNAVAILABLE";
     case Code::ThpUnavailable: return "ERR_THP_UNAVAILABLE";
     case Code::MmapFailed: return "ERR_MMAP_FAILED";

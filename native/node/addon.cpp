@@ -60,6 +60,11 @@ napi_value layoutObject(napi_env env) {
   setNum(env, o, "boardJsWakes", board::kJsWakes);
   setNum(env, o, "boardSubmitted", board::kSubmitted);
   setNum(env, o, "boardBacklog", board::kBacklog);
+  // Per-op status codes of raw batches are -Code: their names, by number.
+  napi_value codes;
+  napi_create_array_with_length(env, kCodeCount, &codes);
+  for (int32_t c = 0; c < kCodeCount; c++) napi_set_element(env, codes, uint32_t(c), string(env, codeName(Code(c))));
+  napi_set_named_property(env, o, "codes", codes);
   return o;
 }
 
