@@ -55,8 +55,8 @@ export interface EngineHandle {
   unregisterBuffer(id: number): void;
   registerPool(pool: PoolHandle): number;
   submitRaw(ops: Uint32Array, count: number, status: Int32Array, waitFor: Uint32Array): number;
-  /** Reaps finished copies and refills the rings; returns copies still waiting for ring space. */
-  poll(): number;
+  /** Reaps finished copies and refills the rings (the backlog is in the board's words). */
+  poll(): void;
   drain(): void;
   setWaiting(waiting: boolean): void;
   cpuTimes(out: Float64Array): void;

@@ -134,6 +134,11 @@ export class EngineCore {
     return this.pending;
   }
 
+  /** Worker w's shared word k (block 0 is engine-wide; worker w's is block w + 1). */
+  private word(w: number, k: number): number {
+    return Atomics.load(this.board, (w + 1) * this.stride + k);
+  }
+
   assertOpen(): void {
     if (this.closing) throw new FrontswapError('the engine is closed', 'ERR_ENGINE_CLOSED');
   }
@@ -218,11 +223,6 @@ export class EngineCore {
 
   /** Called from the worker's wake-up (thread-safe function). */
   wake(): void {
-    this.poll();
-    if (this.pending === 0) {
-      this.stopWaiting();
-      return;
-    }
     this.kick();
   }
 
@@ -265,7 +265,7 @@ export class EngineCore {
   stats(): { done: number[]; sleeps: number[]; wakeups: number[]; jsWakes: number[] } {
     const pick = (k: number): number[] => {
       const out: number[] = [];
-      for (let w = 0; w < this.config.workers; w++) out.push(Atomics.load(this.board, (w + 1) * this.stride + k) >>> 0);
+      for (let w = 0; w < this.config.workers; w++) out.push(this.word(w, k) >>> 0);
       return out;
     };
     return {
@@ -312,7 +312,7 @@ export class EngineCore {
   /** True when no worker with copies pending is parked on its futex. */
   private workersAwake(): boolean {
     for (let w = 0; w < this.config.workers; w++) {
-      if (this.seqs[w]!.length > 0 && Atomics.load(this.board, (w + 1) * this.stride + layout.boardSleeping) !== 0) return false;
+      if (this.seqs[w]!.length > 0 && this.word(w, layout.boardSleeping) !== 0) return false;
     }
     return this.config.waitMode !== 'sleep';
   }
@@ -323,7 +323,7 @@ export class EngineCore {
     for (let i = 0; ; i++) {
       for (let w = 0; w < this.config.workers; w++) {
         const seqs = this.seqs[w]!;
-        if (seqs.length > 0 && ((Atomics.load(this.board, (w + 1) * this.stride + layout.boardDone) - seqs.peek()!) | 0) >= 0) {
+        if (seqs.length > 0 && ((this.word(w, layout.boardDone) - seqs.peek()!) | 0) >= 0) {
           this.poll();
           if (this.pending === 0) return true;
         }
@@ -343,7 +343,7 @@ export class EngineCore {
     for (let w = 0; w < this.config.workers; w++) {
       const seqs = this.seqs[w]!;
       if (seqs.length === 0) continue;
-      const done = Atomics.load(this.board, (w + 1) * this.stride + layout.boardDone);
+      const done = this.word(w, layout.boardDone);
       const waiters = this.waiters[w]!;
       while (seqs.length > 0 && ((done - seqs.peek()!) | 0) >= 0) {
         seqs.shift();
@@ -366,7 +366,7 @@ export class EngineCore {
   /** Copies wait behind a full ring on some worker (the native side keeps the count). */
   private backlogged(): boolean {
     for (let w = 0; w < this.config.workers; w++) {
-      if (Atomics.load(this.board, (w + 1) * this.stride + layout.boardBacklog) !== 0) return true;
+      if (this.word(w, layout.boardBacklog) !== 0) return true;
     }
     return false;
   }
@@ -402,11 +402,10 @@ export class EngineCore {
         return;
       }
       for (let w = 0; w < this.config.workers; w++) {
-        const base = (w + 1) * this.stride;
         const seqs = this.seqs[w]!;
         let target: number;
-        if (Atomics.load(this.board, base + layout.boardBacklog) !== 0) {
-          target = Atomics.load(this.board, base + layout.boardSubmitted);
+        if (this.word(w, layout.boardBacklog) !== 0) {
+          target = this.word(w, layout.boardSubmitted);
         } else if (seqs.length > 0) {
           // Wake when half of what is queued has landed: the worker keeps the
           // other half to chew on while JS refills, and one wake-up settles
@@ -414,9 +413,9 @@ export class EngineCore {
           target = seqs.at((seqs.length - 1) >> 1)! | 0;
         } else {
           // Nothing to wait for here: a target it will not reach for 2^31 copies.
-          target = (Atomics.load(this.board, base + layout.boardDone) + 0x7fffffff) | 0;
+          target = (this.word(w, layout.boardDone) + 0x7fffffff) | 0;
         }
-        Atomics.store(this.board, base + layout.boardWakeTarget, target);
+        Atomics.store(this.board, (w + 1) * this.stride + layout.boardWakeTarget, target);
       }
       Atomics.store(this.board, layout.boardArmed, 1);
       if (!this.waitingForWake) {
@@ -435,8 +434,7 @@ export class EngineCore {
 
   private targetReached(): boolean {
     for (let w = 0; w < this.config.workers; w++) {
-      const base = (w + 1) * this.stride;
-      if (((Atomics.load(this.board, base + layout.boardDone) - Atomics.load(this.board, base + layout.boardWakeTarget)) | 0) >= 0) return true;
+      if (((this.word(w, layout.boardDone) - this.word(w, layout.boardWakeTarget)) | 0) >= 0) return true;
     }
     return false;
   }

@@ -223,7 +223,7 @@ export class Frontswap {
 
 const oneOp = new Uint32Array(4);
 const oneResult = new Int32Array(1);
-let oneView: ArrayBufferView[] = [];
+const oneView: ArrayBufferView[] = [];  // read by the addon before submit returns
 
 /** Argument checks that throw the precise error; the hot paths call them only on a miss. */
 function checkOp(type: unknown, offset: unknown, page: unknown, pageSize: number): void {
@@ -261,13 +261,13 @@ function submitOne(fs: Frontswap, op: number, type: number, offset: number, page
     encodePage(core, oneOp, 0, page, i.pageSize, oneView);
     const waitFor = core.scratchWaitFor;
     const mask = i.h.submit(oneOp, 1, oneView.length ? oneView : null, oneResult, waitFor);
-    oneView = [];
+    oneView.length = 0;
     const value = oneResult[0] === 1;
     return new Promise<boolean>((resolve, reject) => {
       core.track({ parts: 0, bytes: i.pageSize, pool: i.pool, keep: page, settle: (err) => (err ? reject(err) : resolve(value)) }, mask, waitFor);
     });
   } catch (e) {
-    oneView = [];
+    oneView.length = 0;
     return Promise.reject(e);
   }
 }
@@ -297,19 +297,11 @@ export class FrontswapBatch {
   }
 
   store(type: number, offset: number, page: ArrayBufferView): this {
-    const i = this.#i;
-    if (!(isKey(type, offset) && isPage(page, i.pageSize))) checkOp(type, offset, page, i.pageSize);
-    const at = this.#slot(layout.fsStore, type, offset);
-    encodePage(this.#core, this.#ops!, at, page, i.pageSize, this.#views);
-    return this;
+    return this.#page(layout.fsStore, type, offset, page);
   }
 
   load(type: number, offset: number, page: ArrayBufferView): this {
-    const i = this.#i;
-    if (!(isKey(type, offset) && isPage(page, i.pageSize))) checkOp(type, offset, page, i.pageSize);
-    const at = this.#slot(layout.fsLoad, type, offset);
-    encodePage(this.#core, this.#ops!, at, page, i.pageSize, this.#views);
-    return this;
+    return this.#page(layout.fsLoad, type, offset, page);
   }
 
   /**
@@ -362,6 +354,14 @@ export class FrontswapBatch {
     } finally {
       if (ops !== null) i.spareOps.push(ops);  // the addon copied what it needed
     }
+  }
+
+  #page(op: number, type: number, offset: number, page: ArrayBufferView): this {
+    const i = this.#i;
+    if (!(isKey(type, offset) && isPage(page, i.pageSize))) checkOp(type, offset, page, i.pageSize);
+    const at = this.#slot(op, type, offset);
+    encodePage(this.#core, this.#ops!, at, page, i.pageSize, this.#views);
+    return this;
   }
 
   #fixed(op: number, type: number, offset: number, bufferId: number, byteOffset: number): this {

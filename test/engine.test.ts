@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { MessageChannel } from 'node:worker_threads';
+import { addon } from '../lib/binding';
 import { CopyEngine, Frontswap, PagePool, type CopyEngineOptions } from '../lib/index';
 import { collectUntil, equalBytes, pattern, rejectsCode, throwsCode } from './helpers';
 
@@ -365,6 +366,23 @@ describe('lifecycle', () => {
     }
     assert.ok(settled.some((s) => s.status === 'rejected'), 'copies still queued at close are reported');
     throwsCode(() => fs.store(0, 1, page), 'ERR_POOL_CLOSED', 'FrontswapError');
+    await engine.close();
+  });
+
+  it('a pool dropped after raw copies is unmapped on collection, while its engine lives on idle', async () => {
+    const engine = new CopyEngine({ waitMode: 'sleep' });
+    const buf = new Uint8Array(4096);
+    const id = engine.registerBuffer(buf);
+    const before = addon.externalMemory();
+    await (async () => {
+      const pool = new PagePool({ pageSize: '2m', pages: 16, backing: 'normal' });
+      const slots = pool.reserve(2)!;
+      const r = await engine.rawBatch().slotToSlot(pool, slots[0]!, slots[1]!).submit();
+      assert.equal(r.completed, 1);
+    })();
+    assert.ok(addon.externalMemory() - before >= 32 << 20, 'the pool is counted while alive');
+    assert.ok(await collectUntil(() => addon.externalMemory() - before < 1 << 20), 'unmapped once collected');
+    assert.equal(id, 0);
     await engine.close();
   });
 

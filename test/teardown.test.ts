@@ -81,6 +81,27 @@ describe('teardown', () => {
     assert.match(r.stdout, /all terminated/);
   });
 
+  it("closing a pool while the naive baseline's copies are queued on libuv's pool", () => {
+    const r = run(`
+      const { addon } = require(${JSON.stringify(path.join(__dirname, '..', 'lib', 'binding.js'))});
+      const { handleOf } = require(${JSON.stringify(path.join(__dirname, '..', 'lib', 'page-pool.js'))});
+      (async () => {
+        for (let k = 0; k < 100; k++) {
+          const pool = new PagePool({ pageSize: '2m', pages: 8 });
+          const slots = pool.reserve(8);
+          const page = new Uint8Array(2 << 20).fill(k & 255);
+          const copies = [];
+          for (let i = 0; i < 8; i++) copies.push(addon.baselines.naiveStoreAsync(handleOf(pool), slots[i], page));
+          pool.close();
+          await Promise.all(copies);
+        }
+        console.log('all landed');
+      })();
+    `);
+    clean(r);
+    assert.match(r.stdout, /all landed/);
+  });
+
   it('a pending wake-up keeps the process alive until the copy lands (sleep workers)', () => {
     const r = run(`
       const engine = new CopyEngine({ workers: 1, waitMode: 'sleep' });

@@ -33,9 +33,14 @@ CopyEngine::CopyEngine(const EngineConfig& config, uint32_t* words, WakeFn wake,
     workers_.emplace_back(new Worker(config_.ringEntries));
     workers_[i]->words = words + board::worker(i);
   }
-  for (auto& w : workers_) {
-    Worker* raw = w.get();
-    w->thread = std::thread([this, raw] { run(*raw); });
+  try {
+    for (auto& w : workers_) {
+      Worker* raw = w.get();
+      w->thread = std::thread([this, raw] { run(*raw); });
+    }
+  } catch (...) {
+    shutdown();  // join the threads that did start; a joinable std::thread must not be destroyed
+    throw;
   }
 }
 

@@ -39,11 +39,12 @@ struct EngineConfig {
 
 class CopyEngine final : public InflightOwner {
  public:
-  static constexpr uint32_t kMaxWorkers = 64;
+  static constexpr uint32_t kMaxWorkers = 32;  // worker masks are 32-bit
   using WakeFn = void (*)(void* ctx);
 
   // `words` holds board::size(workers) u32 that outlive the threads; `wake`
   // is called from a worker thread when JS armed a wake-up that is now due.
+  // Throws std::system_error when the threads cannot be started.
   CopyEngine(const EngineConfig& config, uint32_t* words, WakeFn wake, void* wakeCtx);
   ~CopyEngine();
   CopyEngine(const CopyEngine&) = delete;

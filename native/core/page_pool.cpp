@@ -32,12 +32,12 @@ Code PagePool::create(const Options& opt, std::shared_ptr<PagePool>* out, std::s
 }
 
 PagePool::PagePool(Mapping&& map, uint32_t pageSize, uint32_t capacity, bool streamStores)
-    : map_(std::move(map)),
-      base_(map_.data()),
+    : map_(std::make_shared<Mapping>(std::move(map))),
+      base_(map_->data()),
       pageSize_(pageSize),
       capacity_(capacity),
-      mappedBytes_(map_.mappedBytes()),
-      backing_(map_.backing()),
+      mappedBytes_(map_->mappedBytes()),
+      backing_(map_->backing()),
       streamStores_(streamStores),
       slots_(capacity),
       owners_(capacity, SlotOwner::Free) {}
@@ -70,7 +70,7 @@ void PagePool::close() {
   if (closed_) return;
   closed_ = true;
   cancelled_.store(true, std::memory_order_relaxed);
-  if (inflight_) inflightOwner_->reap();  // copies that already landed may be unaccounted
+  reapLanded();
   if (inflight_ == 0) unmapNow();
 }
 
@@ -89,9 +89,9 @@ void PagePool::endInflight(uint64_t count) {
 }
 
 void PagePool::unmapNow() {
-  if (!map_.mapped()) return;
-  size_t bytes = map_.mappedBytes();
-  map_.release();
+  if (!map_) return;
+  size_t bytes = map_->mappedBytes();
+  map_.reset();
   if (onUnmap) onUnmap(bytes);
 }
 

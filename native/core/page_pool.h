@@ -54,7 +54,7 @@ class PagePool {
   bool streamStores() const { return streamStores_; }
   const void* baseAddress() const { return base_; }
   bool closed() const { return closed_; }
-  bool mapped() const { return map_.mapped(); }
+  bool mapped() const { return map_ != nullptr; }
 
   uint32_t usedPages() const { return capacity_ - slots_.freeCount(); }
   // Bookkeeping beyond the pages: the free-slot stack and the slot owners.
@@ -72,6 +72,12 @@ class PagePool {
 
   // Idempotent. Unmaps now, or once the engine's last copy on this pool is reaped.
   void close();
+  // Accounts copies that already landed (which may let a closed pool's mapping go).
+  void reapLanded() {
+    if (inflight_) inflightOwner_->reap();
+  }
+  // The mapping, for work that must keep it alive while it copies; null once released.
+  std::shared_ptr<Mapping> mapping() const { return map_; }
 
   // --- in-flight copies (copy engine) ---
   void beginInflight(InflightOwner* owner, uint64_t count);
@@ -92,7 +98,9 @@ class PagePool {
   PagePool(Mapping&& map, uint32_t pageSize, uint32_t capacity, bool streamStores);
   void unmapNow();
 
-  Mapping map_;
+  // Shared with work that copies outside the engine's accounting (the naive
+  // baseline on libuv's pool): the memory goes when the last holder lets go.
+  std::shared_ptr<Mapping> map_;
   uint8_t* base_;
   uint32_t pageSize_;
   uint32_t capacity_;

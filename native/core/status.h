@@ -18,6 +18,7 @@ enum class Code : int32_t {
   ThpUnavailable,          // explicit 'thp' and THP is disabled
   MmapFailed,
   EngineClosed,
+  ThreadsUnavailable,      // the engine's worker threads could not be started
   BadDescriptor,           // a raw engine descriptor that names memory it may not touch
   SlotNotReserved,         // a raw copy on a slot that pool.reserve() did not hand out
 };
@@ -37,6 +38,7 @@ inline const char* codeName(Code c) {
     case Code::ThpUnavailable: return "ERR_THP_UNAVAILABLE";
     case Code::MmapFailed: return "ERR_MMAP_FAILED";
     case Code::EngineClosed: return "ERR_ENGINE_CLOSED";
+    case Code::ThreadsUnavailable: return "ERR_THREADS_UNAVAILABLE";
     case Code::BadDescriptor: return "ERR_BAD_DESCRIPTOR";
     case Code::SlotNotReserved: return "ERR_SLOT_NOT_RESERVED";
   }

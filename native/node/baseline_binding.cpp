@@ -71,7 +71,7 @@ struct NaiveWork {
   napi_async_work work = nullptr;
   napi_deferred deferred = nullptr;
   napi_ref view = nullptr;  // keeps the page alive while the copy is queued
-  std::shared_ptr<PagePool> pool;
+  std::shared_ptr<Mapping> mapping;  // a close() while the copy is queued must not unmap under it
   uint8_t* dst = nullptr;
   const uint8_t* src = nullptr;
   size_t len = 0;
@@ -108,7 +108,7 @@ napi_value naiveStoreAsync(napi_env env, napi_callback_info info) {
       !toPage(env, argv[2], (*pp)->pageSize(), &page))
     return nullptr;
   NaiveWork* w = new NaiveWork();
-  w->pool = *pp;
+  w->mapping = (*pp)->mapping();
   w->dst = (*pp)->page(slot);
   w->src = page;
   w->len = (*pp)->pageSize();

@@ -94,31 +94,27 @@ napi_value registerPool(napi_env env, napi_callback_info info) {
   std::shared_ptr<PagePool>* pool = poolFromHandle(env, argv[0]);
   if (!pool) return nullptr;
   for (size_t i = 0; i < e->pools.size(); i++)
-    if (e->pools[i] == *pool) return number(env, double(i));
+    if (e->pools[i].lock() == *pool) return number(env, double(i));
   e->pools.push_back(*pool);
   return number(env, double(e->pools.size() - 1));
 }
 
 // Validates one raw descriptor; on success fills the copy to queue and the slot
 // that decides its worker.
-Code checkRaw(napi_env env, EngineState* e, const uint32_t* w, CopyDesc* d, uint32_t* routeSlot,
-              std::shared_ptr<PagePool>** poolOut) {
+Code checkRaw(napi_env env, EngineState* e, PagePool& pool, const uint32_t* w, CopyDesc* d, uint32_t* routeSlot) {
   uint32_t op = w[0];
   if (op < layout::kRawToSlot || op > layout::kRawSlotToSlot) return Code::BadDescriptor;
-  if (w[1] >= e->pools.size()) return Code::BadDescriptor;
-  std::shared_ptr<PagePool>& pool = e->pools[w[1]];
-  if (pool->closed()) return Code::PoolClosed;
-  uint32_t slot = w[2], ps = pool->pageSize();
-  if (slot >= pool->capacity() || pool->owner(slot) != SlotOwner::Reserved) return Code::SlotNotReserved;
-  *poolOut = &pool;
-  d->pool = pool.get();
+  if (pool.closed()) return Code::PoolClosed;
+  uint32_t slot = w[2], ps = pool.pageSize();
+  if (slot >= pool.capacity() || pool.owner(slot) != SlotOwner::Reserved) return Code::SlotNotReserved;
+  d->pool = &pool;
   d->len = ps;
-  d->stream = pool->streamStores();
+  d->stream = pool.streamStores();
   if (op == layout::kRawSlotToSlot) {
     uint32_t dst = w[3];
-    if (dst >= pool->capacity() || pool->owner(dst) != SlotOwner::Reserved) return Code::SlotNotReserved;
-    d->src = pool->page(slot);
-    d->dst = pool->page(dst);
+    if (dst >= pool.capacity() || pool.owner(dst) != SlotOwner::Reserved) return Code::SlotNotReserved;
+    d->src = pool.page(slot);
+    d->dst = pool.page(dst);
     *routeSlot = dst;
     return Code::Ok;
   }
@@ -128,9 +124,9 @@ Code checkRaw(napi_env env, EngineState* e, const uint32_t* w, CopyDesc* d, uint
   *routeSlot = slot;
   if (op == layout::kRawToSlot) {
     d->src = buf;
-    d->dst = pool->page(slot);
+    d->dst = pool.page(slot);
   } else {
-    d->src = pool->page(slot);
+    d->src = pool.page(slot);
     d->dst = buf;
     d->stream = 0;
   }
@@ -156,26 +152,33 @@ napi_value submitRaw(napi_env env, napi_callback_info info) {
   const uint32_t* w = static_cast<const uint32_t*>(ops);
   int32_t* st = static_cast<int32_t*>(status);
   uint32_t* wf = static_cast<uint32_t*>(waitFor);
-  std::shared_ptr<PagePool>* lastPool = nullptr;
-  uint64_t lastCount = 0;
+  std::shared_ptr<PagePool> pool;  // the current op's pool, locked once per run of ops naming it
+  uint32_t poolId = UINT32_MAX;
+  std::shared_ptr<PagePool> tracked;  // the pool whose run of queued copies is being counted
+  uint64_t trackedCount = 0;
   for (uint32_t i = 0; i < count; i++, w += layout::kRawOpWords) {
+    if (w[1] != poolId) {
+      poolId = w[1];
+      pool = poolId < e->pools.size() ? e->pools[poolId].lock() : nullptr;
+    }
     CopyDesc d;
     uint32_t routeSlot;
-    std::shared_ptr<PagePool>* pool = nullptr;
-    Code c = checkRaw(env, e, w, &d, &routeSlot, &pool);
+    // A pool id never registered is a bad descriptor; one whose pool is gone, a closed pool.
+    Code c = pool ? checkRaw(env, e, *pool, w, &d, &routeSlot)
+                  : poolId < e->pools.size() ? Code::PoolClosed : Code::BadDescriptor;
     st[i] = -int32_t(c);  // 0 = queued; a bad descriptor completes now with its code
     if (c != Code::Ok) continue;
-    if (pool != lastPool) {
-      if (lastPool) eng.trackPool(*lastPool, lastCount);
-      lastPool = pool;
-      lastCount = 0;
+    if (pool != tracked) {
+      if (tracked) eng.trackPool(tracked, trackedCount);
+      tracked = pool;
+      trackedCount = 0;
     }
-    lastCount++;
+    trackedCount++;
     uint32_t wi = eng.route(routeSlot);
     wf[wi] = uint32_t(eng.push(wi, d));
     mask |= 1u << wi;
   }
-  if (lastPool) eng.trackPool(*lastPool, lastCount);
+  if (tracked) eng.trackPool(tracked, trackedCount);
   eng.doorbell();
   return number(env, mask);
 }
@@ -184,9 +187,8 @@ napi_value poll(napi_env env, napi_callback_info info) {
   void* data;
   args(env, info, 0, nullptr, &data);
   EngineState* e = stateOf(data);
-  if (!e->engine || e->engine->stopped()) return number(env, 0);
-  e->engine->reap();
-  return number(env, double(e->engine->backlog()));
+  if (e->engine && !e->engine->stopped()) e->engine->reap();
+  return undefined(env);
 }
 
 napi_value drain(napi_env env, napi_callback_info info) {
@@ -325,7 +327,13 @@ napi_value createEngine(napi_env env, napi_callback_info info) {
   napi_unref_threadsafe_function(env, e->tsfn);  // an idle engine does not keep the process alive
   // Registered after the thread-safe function, so it runs before Node tears that down.
   e->cleanupHook = napi_add_env_cleanup_hook(env, cleanupHook, e) == napi_ok;
-  e->engine.reset(new CopyEngine(cfg, e->board, wakeJs, e));
+  try {
+    e->engine.reset(new CopyEngine(cfg, e->board, wakeJs, e));
+  } catch (const std::exception& ex) {
+    destroyState(e);
+    throwError(env, Code::ThreadsUnavailable, std::string("could not start the engine's worker threads: ") + ex.what());
+    return nullptr;
+  }
 
   napi_value h = boundObject(env, e, destroyState,
                              {{"registerBuffer", registerBuffer},

@@ -30,7 +30,9 @@ struct EngineState {
   napi_ref self = nullptr;      // weak: the JS engine object handed to the wake callback
   bool cleanupHook = false;
   std::vector<RegisteredBuffer> buffers;
-  std::vector<std::shared_ptr<PagePool>> pools;  // registered for raw copies
+  // Registered for raw copies. Weak: registering a pool must not keep it (or
+  // its mapping) alive; copies in flight hold it through the engine's accounting.
+  std::vector<std::weak_ptr<PagePool>> pools;
   uint32_t stamp = 0;
 
   // Stops the workers and lets go of every JS resource; idempotent.

@@ -15,6 +15,9 @@ namespace {
 
 struct PoolState {
   std::shared_ptr<PagePool> pool;
+  // The engine holds a pool until it has reaped its copies; reap now, or a
+  // collected pool would stay mapped until that engine's next reap.
+  ~PoolState() { pool->reapLanded(); }
 };
 
 PagePool* open(napi_env env, void* data) {
