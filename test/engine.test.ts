@@ -379,8 +379,8 @@ describe('lifecycle', () => {
       const slots = pool.reserve(2)!;
       const r = await engine.rawBatch().slotToSlot(pool, slots[0]!, slots[1]!).submit();
       assert.equal(r.completed, 1);
+      assert.ok(addon.externalMemory() - before >= 32 << 20, 'the pool is counted while alive');
     })();
-    assert.ok(addon.externalMemory() - before >= 32 << 20, 'the pool is counted while alive');
     assert.ok(await collectUntil(() => addon.externalMemory() - before < 1 << 20), 'unmapped once collected');
     assert.equal(id, 0);
     await engine.close();
