@@ -9,7 +9,7 @@
  * median with its spread over repetitions.
  */
 import type { MachineInfo } from '../lib/machine-info';
-import type { TextSink } from '../lib/cli';
+import type { TextSink } from './cli/command';
 
 export type SectionName = 'copy' | 'device' | 'kernel' | 'faults';
 

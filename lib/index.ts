@@ -10,5 +10,5 @@ export { CopyEngine, RawBatch } from './copy-engine';
 export type { CopyEngineOptions, CompletionMode, EngineStats, RawBatchResult, WaitMode, WorkerStats } from './copy-engine';
 export { FrontswapError } from './errors';
 export type { FrontswapErrorCode } from './errors';
-export { machineInfo, formatMachineInfo } from './machine-info';
+export { machineInfo } from './machine-info';
 export type { MachineInfo } from './machine-info';

@@ -22,7 +22,7 @@ import * as nodeFs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { main, type CliIo } from '../lib/cli';
+import { main, type CliIo } from '../bench/cli/main';
 import { CopyEngine, Frontswap, FrontswapError, PagePool, type FrontswapStats, type RawBatchResult } from '../lib/index';
 import { equalBytes, pattern, readNumber } from './helpers';
 
@@ -811,7 +811,7 @@ for (const [entry, cases] of Object.entries(CATALOGUE)) {
 // ---------------------------------------------------------------------------
 // The CLI
 
-const CLI = path.join(__dirname, '..', 'lib', 'cli.js');
+const CLI = path.join(__dirname, '..', 'bench', 'cli', 'main.js');
 
 function capture(): CliIo & { out: () => string; err: () => string } {
   let out = '';
@@ -894,7 +894,7 @@ describe('CLI: main([...])', () => {
   }
 });
 
-describe('CLI: node dist/lib/cli.js ...', () => {
+describe('CLI: node dist/bench/cli/main.js ...', () => {
   for (const k of CLI_CASES.filter((_, i) => i % 3 === 0)) {
     it(`${k.name} → exit ${k.status}`, async () => {
       await withDir((dir, notJson) => {

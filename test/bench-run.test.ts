@@ -6,7 +6,7 @@ import { after, describe, it } from 'node:test';
 import { parseReport } from '../bench/report/read';
 import type { Metrics, Report, Stat } from '../bench/report/schema';
 import { Progress } from '../bench/run/progress';
-import { benchCommand } from '../lib/cli-bench';
+import { benchCommand } from '../bench/cli/bench';
 
 const dir = mkdtempSync(join(tmpdir(), 'frontswap-bench-'));
 after(() => rmSync(dir, { recursive: true, force: true }));

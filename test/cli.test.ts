@@ -5,12 +5,12 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { commands, main } from '../lib/cli';
-import type { CliIo } from '../lib/cli';
+import { commands, main } from '../bench/cli/main';
+import type { CliIo } from '../bench/cli/main';
 import { machineInfo } from '../lib/machine-info';
 import type { MachineInfo } from '../lib/machine-info';
 
-const cliPath = path.join(__dirname, '..', 'lib', 'cli.js');
+const cliPath = path.join(__dirname, '..', 'bench', 'cli', 'main.js');
 const packageJson = path.join(__dirname, '..', '..', 'package.json');
 
 interface CliRun {

@@ -3,7 +3,9 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { describe, it } from 'node:test';
-import { formatBytes, formatMachineInfo, machineInfo } from '../lib/machine-info';
+import { machineInfo } from '../lib/machine-info';
+import { formatMachineInfo } from '../bench/cli/machine-text';
+import { formatBytes } from '../bench/report/stats';
 import type { MachineInfo } from '../lib/machine-info';
 
 function read(file: string): string | null {

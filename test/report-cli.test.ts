@@ -3,8 +3,8 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdir
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import type { CliCommand, CliIo } from '../lib/cli';
-import { compareCommand, reportCommand } from '../lib/cli-report';
+import type { CliCommand, CliIo } from '../bench/cli/main';
+import { compareCommand, reportCommand } from '../bench/cli/report';
 
 const FIXTURE = join(__dirname, '..', '..', 'test', 'fixtures', 'report-v1.json');
 const dir = mkdtempSync(join(tmpdir(), 'frontswap-cli-'));

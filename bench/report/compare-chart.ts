@@ -3,7 +3,7 @@
  * page size, at the largest batch both measured. Filled markers are
  * differences outside the spread; hollow ones are within the noise.
  */
-import type { ComparedEntry, Comparison } from './compare';
+import type { ComparedEntry, Comparison } from './compare-types';
 import { TEMPERATURE_ORDER, BACKING_ORDER, OP_ORDER, distinct, distinctModes, modeId, modeLabel, preferred, rank } from './labels';
 import { lineChart, type ChartSeries } from './line-chart';
 import { formatBytesShort, formatRatio } from './stats';

@@ -2,7 +2,7 @@
  * compare.html: compare.md's content with the ratio chart inline, in one
  * self-contained file.
  */
-import type { Comparison } from './compare';
+import type { Comparison } from './compare-types';
 import { compareChart } from './compare-chart';
 import { comparisonTitle } from './compare-markdown';
 import {

@@ -2,7 +2,7 @@
  * compare.md: how other reports differ from the reference, the answer first
  * (counts of real differences), then the machines, then every figure.
  */
-import type { Comparison } from './compare';
+import type { Comparison } from './compare-types';
 import {
   baselineCompareTable,
   cellCompareTables,

@@ -2,7 +2,7 @@
  * The tables of a comparison, as data: compare.md and compare.html render the
  * same ones.
  */
-import type { ComparedEntry, ComparedFigure, ComparedMetric, Comparison } from './compare';
+import type { ComparedEntry, ComparedFigure, ComparedMetric, Comparison } from './compare-types';
 import { modeLabel, pageLabel } from './labels';
 import { settingTitle } from './report-tables';
 import { formatDuration, formatRatio, sig3 } from './stats';

@@ -94,12 +94,13 @@ export function formatGbps(gbps: number): string {
 
 const BINARY_UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
 
-/** Bytes in binary units, trailing zeros dropped: "4 KiB", "2 MiB", "1.5 GiB", "1000 B". */
+/** Bytes in binary units, three significant figures, trailing zeros dropped: "4 KiB", "2 MiB", "1.5 GiB", "1000 B". */
 export function formatBytes(bytes: number): string {
   if (!Number.isFinite(bytes)) return '–';
   let v = bytes;
   let u = 0;
-  while (Math.abs(v) >= 1024 && u < BINARY_UNITS.length - 1) {
+  // Step up also when rounding would print 1024 (1023.97 KiB is "1 MiB", not "1024 KiB").
+  while (Math.round(Math.abs(v)) >= 1024 && u < BINARY_UNITS.length - 1) {
     v /= 1024;
     u++;
   }

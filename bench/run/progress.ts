@@ -4,7 +4,7 @@
  * counted in estimated milliseconds, and the estimate is corrected by how fast
  * the run really goes, so the ETA settles as the run proceeds.
  */
-import type { TextSink } from '../../lib/cli';
+import type { TextSink } from '../cli/command';
 import { formatDuration } from '../report/stats';
 
 const BAR = 20;

@@ -4,7 +4,7 @@
  * One pool is mapped at a time, and pools a backing cannot give are skipped
  * with a note saying why.
  */
-import type { TextSink } from '../../lib/cli';
+import type { TextSink } from '../cli/command';
 import { machineInfo, type MachineInfo } from '../../lib/machine-info';
 import { JsWorkerCopier } from '../baselines/js-worker';
 import { baselineKeyId, baselineKeyLabel, cellKeyId, cellKeyLabel } from '../report/keys';

@@ -9,13 +9,13 @@
  */
 import { accessSync, constants, mkdirSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { renderMarkdown } from '../bench/report/markdown';
-import { formatDuration } from '../bench/report/stats';
-import { formatReportJson, writeReportFiles } from '../bench/report/write';
-import { BenchUsageError, OPTIONS_HELP, parseBenchArgs, type Parsed } from '../bench/run/options';
-import { runBench } from '../bench/run/runner';
-import type { CliCommand, CliIo } from './cli';
-import { machineInfo } from './machine-info';
+import { machineInfo } from '../../lib/machine-info';
+import { renderMarkdown } from '../report/markdown';
+import { formatDuration } from '../report/stats';
+import { formatReportJson, writeReportFiles } from '../report/write';
+import { BenchUsageError, OPTIONS_HELP, parseBenchArgs, type Parsed } from '../run/options';
+import { runBench } from '../run/runner';
+import type { CliCommand, CliIo } from './command';
 
 const EXIT_OK = 0;
 const EXIT_FAILED = 1;

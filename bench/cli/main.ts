@@ -7,34 +7,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { benchCommand } from './cli-bench';
-import { infoCommand } from './cli-info';
-import { compareCommand, reportCommand } from './cli-report';
+import { benchCommand } from './bench';
+import { type CliCommand, type CliIo, usageMistake } from './command';
+import { infoCommand } from './info';
+import { compareCommand, reportCommand } from './report';
 
-export interface TextSink {
-  write(text: string): unknown;
-}
-
-export interface CliIo {
-  stdout: TextSink;
-  stderr: TextSink;
-}
-
-/**
- * One subcommand. `run` parses its own arguments with node:util parseArgs in strict
- * mode: a parseArgs error, or any error with `code: 'ERR_USAGE'`, is reported as a
- * usage mistake (message plus usage on stderr, exit code 2), without a stack trace.
- */
-export interface CliCommand {
-  name: string;
-  /** One line for the command list. */
-  summary: string;
-  /** Synopsis, e.g. "frontswap info [--json]". */
-  usage: string;
-  /** Further lines for `frontswap <command> --help`, such as the options. */
-  details?: string;
-  run(args: string[], io: CliIo): number | Promise<number>;
-}
+export type { CliCommand, CliIo, TextSink } from './command';
+export { usageMistake } from './command';
 
 const helpCommand: CliCommand = {
   name: 'help',
@@ -56,11 +35,6 @@ const helpCommand: CliCommand = {
 };
 
 export const commands: readonly CliCommand[] = [infoCommand, benchCommand, reportCommand, compareCommand, helpCommand];
-
-/** An error the dispatcher reports as a usage mistake (exit code 2). */
-export function usageMistake(message: string): Error & { code: 'ERR_USAGE' } {
-  return Object.assign(new Error(message), { code: 'ERR_USAGE' as const });
-}
 
 function findCommand(name: string): CliCommand | undefined {
   return commands.find((c) => c.name === name);
@@ -111,8 +85,8 @@ function firstSentence(message: string): string {
 }
 
 function packageVersion(): string {
-  // dist/lib/cli.js -> package.json at the package root.
-  const file = path.join(__dirname, '..', '..', 'package.json');
+  // dist/bench/cli/main.js -> package.json at the package root.
+  const file = path.join(__dirname, '..', '..', '..', 'package.json');
   const pkg = JSON.parse(fs.readFileSync(file, 'utf8')) as { version?: unknown };
   if (typeof pkg.version !== 'string') throw new Error(`no version in ${file}`);
   return pkg.version;

@@ -7,12 +7,12 @@
 import { realpathSync } from 'node:fs';
 import { basename, dirname, extname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { compareReports, renderCompareMarkdown } from '../bench/report/compare';
-import { renderMarkdown } from '../bench/report/markdown';
-import { ReportError, readReport } from '../bench/report/read';
-import type { Report } from '../bench/report/schema';
-import { writeComparisonFiles, writeReportFiles } from '../bench/report/write';
-import type { CliCommand, CliIo } from './cli';
+import { compareReports, renderCompareMarkdown } from '../report/compare';
+import { renderMarkdown } from '../report/markdown';
+import { ReportError, readReport } from '../report/read';
+import type { Report } from '../report/schema';
+import { writeComparisonFiles, writeReportFiles } from '../report/write';
+import type { CliCommand, CliIo } from './command';
 
 const EXIT_OK = 0;
 const EXIT_UNREADABLE = 1;

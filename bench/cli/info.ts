@@ -1,7 +1,8 @@
 /** `frontswap info`: the machine facts every benchmark report carries, on their own. */
 import { parseArgs } from 'node:util';
-import type { CliCommand } from './cli';
-import { formatMachineInfo, machineInfo } from './machine-info';
+import { machineInfo } from '../../lib/machine-info';
+import type { CliCommand } from './command';
+import { formatMachineInfo } from './machine-text';
 
 export const infoCommand: CliCommand = {
   name: 'info',
