@@ -1,3 +1,5 @@
+# Optimisation flags: -O3 here and node's common.gypi -fno-omit-frame-pointer;
+# CMakeLists.txt builds the addon with the same (ADDON_OPT_FLAGS).
 {
   "targets": [
     {
@@ -5,6 +7,7 @@
       "sources": [
         "native/core/copy_engine.cpp",
         "native/core/frontswap.cpp",
+        "native/core/machine_facts.cpp",
         "native/core/mapping.cpp",
         "native/core/page_copy.cpp",
         "native/core/page_pool.cpp",

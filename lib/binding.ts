@@ -50,43 +50,55 @@ export interface FrontswapHandle {
 }
 
 export interface EngineHandle {
-  readonly board: Int32Array;
+  /** The words the workers publish their progress in (a SharedArrayBuffer; indices in Wire.sharedWords). */
+  readonly sharedWords: Int32Array;
   registerBuffer(view: ArrayBufferView): number;
   unregisterBuffer(id: number): void;
   registerPool(pool: PoolHandle): number;
   submitRaw(ops: Uint32Array, count: number, status: Int32Array, waitFor: Uint32Array): number;
-  /** Reaps finished copies and refills the rings (the backlog is in the board's words). */
-  poll(): void;
-  drain(): void;
+  /** Hands landed copies' slots back to their pools and refills the rings from the backlog. */
+  reap(): void;
   setWaiting(waiting: boolean): void;
   cpuTimes(out: Float64Array): void;
   shutdown(): void;
 }
 
-export interface Layout {
-  fsOpWords: number;
-  fsStore: number;
-  fsLoad: number;
-  fsInvalidate: number;
-  bufView: number;
-  bufRegistered: number;
-  rawOpWords: number;
-  rawToSlot: number;
-  rawFromSlot: number;
-  rawSlotToSlot: number;
-  statsFields: number;
-  boardStride: number;
-  boardDone: number;
-  boardWakeTarget: number;
-  boardArmed: number;
-  boardSleeping: number;
-  boardSleeps: number;
-  boardWakeups: number;
-  boardJsWakes: number;
-  boardSubmitted: number;
-  boardBacklog: number;
+/** The wire protocol as the addon exports it (native/node/wire.h); lib/wire.ts is its one reader. */
+export interface Wire {
+  /** A frontswap op: `words` u32; word 0 = opcode | type << typeShift | buffer kind << bufShift. */
+  fsOp: {
+    words: number;
+    fieldMask: number;
+    typeShift: number;
+    bufShift: number;
+    store: number;
+    load: number;
+    invalidate: number;
+    bufNone: number;
+    bufView: number;
+    bufRegistered: number;
+  };
+  /** A raw engine op: `words` u32 (opcode, pool id, slot, buffer id or destination slot, byte offset). */
+  rawOp: { words: number; toSlot: number; fromSlot: number; slotToSlot: number };
+  /** A front-end's counters, in the order stats() writes them. */
+  stats: string[];
+  /** Indices of the engine's shared words: block 0 engine-wide, worker w's block at (w + 1) * stride. */
+  sharedWords: {
+    stride: number;
+    armed: number;
+    done: number;
+    wakeTarget: number;
+    sleeping: number;
+    sleeps: number;
+    wakeups: number;
+    jsWakes: number;
+    submitted: number;
+    backlog: number;
+  };
   /** Error code names by number (raw batch statuses are their negatives). */
   codes: string[];
+  /** The messages of the codes that name nothing, as native code words them. */
+  messages: { ERR_POOL_CLOSED: string; ERR_ENGINE_CLOSED: string };
 }
 
 export interface Addon {
@@ -106,7 +118,7 @@ export interface Addon {
   threadCpuNs(): number;
   /** V8's external-memory count, which pools add their mapped bytes to. */
   externalMemory(): number;
-  readonly layout: Layout;
+  readonly wire: Wire;
   readonly baselines: {
     memcpyLoop(pool: PoolHandle, slots: Uint32Array, page: ArrayBufferView, iterations: number, toPool: boolean): number;
     naiveStoreAsync(pool: PoolHandle, slot: number, page: ArrayBufferView): Promise<boolean>;
@@ -125,4 +137,3 @@ function load(): Addon {
 
 export const addon: Addon = load();
 addon.setErrorClass(FrontswapError);
-export const layout: Layout = addon.layout;

@@ -3,11 +3,11 @@
  * batches through rings, like a DMA engine. Give one to a Frontswap for
  * storeAsync / loadAsync / batch(), or drive it raw with rawBatch().
  */
-import { layout } from './binding';
 import { EngineCore, WAIT_MODES, type CompletionMode, type WaitMode } from './engine-core';
 import { FrontswapError, describe, invalidArg, outOfRange } from './errors';
 import { handleOf, type PagePool } from './page-pool';
 import * as check from './validate';
+import { RAW_OP_WORDS, opsWithRoom, prepRaw, statusCode, type RawOp } from './wire';
 
 export type { CompletionMode, WaitMode } from './engine-core';
 
@@ -168,7 +168,7 @@ export function coreOf(engine: CopyEngine): EngineCore {
  * the caller reserved with pool.reserve() and buffers registered with the engine.
  */
 export class RawBatch {
-  private ops = new Uint32Array(64 * layout.rawOpWords);
+  private ops = new Uint32Array(64 * RAW_OP_WORDS);
   private count = 0;
   private bytes = 0;  // what the ops copy, at most
 
@@ -181,17 +181,17 @@ export class RawBatch {
 
   /** Copies a page from a registered buffer into a reserved slot. */
   toSlot(pool: PagePool, slot: number, bufferId: number, byteOffset = 0): this {
-    return this.add(layout.rawToSlot, pool, slot, bufferId, byteOffset);
+    return this.add('toSlot', pool, slot, bufferId, byteOffset);
   }
 
   /** Copies a reserved slot out into a registered buffer. */
   fromSlot(pool: PagePool, slot: number, bufferId: number, byteOffset = 0): this {
-    return this.add(layout.rawFromSlot, pool, slot, bufferId, byteOffset);
+    return this.add('fromSlot', pool, slot, bufferId, byteOffset);
   }
 
   /** Copies one reserved slot to another of the same pool. */
   slotToSlot(pool: PagePool, src: number, dst: number): this {
-    return this.add(layout.rawSlotToSlot, pool, src, dst, 0);
+    return this.add('slotToSlot', pool, src, dst, 0);
   }
 
   /** Submits with one doorbell; the batch is empty again afterwards. */
@@ -208,8 +208,7 @@ export class RawBatch {
       const failed: RawBatchResult['failed'] = [];
       for (let i = 0; i < n; i++) {
         if (status[i] !== 0) {
-          const code = layout.codes[-status[i]!] ?? 'ERR_BAD_DESCRIPTOR';
-          failed.push({ index: i, error: new FrontswapError(`raw op ${i} refused`, code as FrontswapError['code']) });
+          failed.push({ index: i, error: new FrontswapError(`raw op ${i} refused`, statusCode(status[i]!) as FrontswapError['code']) });
         }
       }
       return new Promise((resolve, reject) => {
@@ -230,24 +229,14 @@ export class RawBatch {
     }
   }
 
-  private add(op: number, pool: PagePool, a: number, b: number, byteOffset: number): this {
+  private add(op: RawOp, pool: PagePool, a: number, b: number, byteOffset: number): this {
     const poolId = this.core.poolId(handleOf(pool));
     check.integer(a, 'slot', 0, 0xffffffff);
-    check.integer(b, op === layout.rawSlotToSlot ? 'dst' : 'bufferId', 0, 0xffffffff);
+    check.integer(b, op === 'slotToSlot' ? 'dst' : 'bufferId', 0, 0xffffffff);
     check.integer(byteOffset, 'byteOffset', 0, 0xffffffff);
-    const w = layout.rawOpWords;
-    if ((this.count + 1) * w > this.ops.length) {
-      const bigger = new Uint32Array(this.ops.length * 2);
-      bigger.set(this.ops);
-      this.ops = bigger;
-    }
-    const i = this.count++ * w;
+    this.ops = opsWithRoom(this.ops, this.count + 1, RAW_OP_WORDS);
+    prepRaw(this.ops, this.count++, op, poolId, a, b, byteOffset);
     this.bytes += pool.pageSize;
-    this.ops[i] = op;
-    this.ops[i + 1] = poolId;
-    this.ops[i + 2] = a;
-    this.ops[i + 3] = b;
-    this.ops[i + 4] = byteOffset;
     return this;
   }
 }

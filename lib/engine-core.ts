@@ -11,9 +11,12 @@
  */
 import { markAsUntransferable } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
-import { addon, layout, type EngineHandle, type PoolHandle } from './binding';
+import { addon, type EngineHandle, type PoolHandle } from './binding';
 import { FrontswapError } from './errors';
 import { Fifo } from './fifo';
+import { wire } from './wire';
+
+const W = wire.sharedWords;
 
 export type WaitMode = 'sleep' | 'spin' | 'adaptive';
 export type CompletionMode = 'poll' | 'wakeup';
@@ -87,7 +90,7 @@ function onWake(self: object): void {
 export class EngineCore {
   readonly config: EngineConfig;
   readonly handle: EngineHandle;
-  private readonly board: Int32Array;
+  private readonly words: Int32Array;
   private readonly stride: number;
   private readonly seqs: Fifo<number>[] = [];
   private readonly waiters: Fifo<Completion>[] = [];
@@ -116,8 +119,8 @@ export class EngineCore {
   constructor(config: EngineConfig) {
     this.config = config;
     this.handle = addon.createEngine(this, config.workers, WAIT_MODES.indexOf(config.waitMode), config.spinMicros, config.ringSize, onWake);
-    this.board = this.handle.board;
-    this.stride = layout.boardStride;
+    this.words = this.handle.sharedWords;
+    this.stride = W.stride;
     for (let w = 0; w < config.workers; w++) {
       this.seqs.push(new Fifo<number>());
       this.waiters.push(new Fifo<Completion>());
@@ -136,11 +139,11 @@ export class EngineCore {
 
   /** Worker w's shared word k (block 0 is engine-wide; worker w's is block w + 1). */
   private word(w: number, k: number): number {
-    return Atomics.load(this.board, (w + 1) * this.stride + k);
+    return Atomics.load(this.words, (w + 1) * this.stride + k);
   }
 
   assertOpen(): void {
-    if (this.closing) throw new FrontswapError('the engine is closed', 'ERR_ENGINE_CLOSED');
+    if (this.closing) throw new FrontswapError(wire.messages.ERR_ENGINE_CLOSED, 'ERR_ENGINE_CLOSED');
   }
 
   /** Waits for the copies named by (mask, waitFor); `c` settles when they have landed. */
@@ -269,10 +272,10 @@ export class EngineCore {
       return out;
     };
     return {
-      done: pick(layout.boardDone),
-      sleeps: pick(layout.boardSleeps),
-      wakeups: pick(layout.boardWakeups),
-      jsWakes: pick(layout.boardJsWakes),
+      done: pick(W.done),
+      sleeps: pick(W.sleeps),
+      wakeups: pick(W.wakeups),
+      jsWakes: pick(W.jsWakes),
     };
   }
 
@@ -312,7 +315,7 @@ export class EngineCore {
   /** True when no worker with copies pending is parked on its futex. */
   private workersAwake(): boolean {
     for (let w = 0; w < this.config.workers; w++) {
-      if (this.seqs[w]!.length > 0 && this.word(w, layout.boardSleeping) !== 0) return false;
+      if (this.seqs[w]!.length > 0 && this.word(w, W.sleeping) !== 0) return false;
     }
     return this.config.waitMode !== 'sleep';
   }
@@ -323,7 +326,7 @@ export class EngineCore {
     for (let i = 0; ; i++) {
       for (let w = 0; w < this.config.workers; w++) {
         const seqs = this.seqs[w]!;
-        if (seqs.length > 0 && ((this.word(w, layout.boardDone) - seqs.peek()!) | 0) >= 0) {
+        if (seqs.length > 0 && ((this.word(w, W.done) - seqs.peek()!) | 0) >= 0) {
           this.poll();
           if (this.pending === 0) return true;
         }
@@ -343,7 +346,7 @@ export class EngineCore {
     for (let w = 0; w < this.config.workers; w++) {
       const seqs = this.seqs[w]!;
       if (seqs.length === 0) continue;
-      const done = this.word(w, layout.boardDone);
+      const done = this.word(w, W.done);
       const waiters = this.waiters[w]!;
       while (seqs.length > 0 && ((done - seqs.peek()!) | 0) >= 0) {
         seqs.shift();
@@ -358,7 +361,7 @@ export class EngineCore {
     if (progressed) this.unreaped++;
     if ((progressed && this.unreaped >= this.reapEvery) || this.backlogged()) {
       this.unreaped = 0;
-      this.handle.poll();
+      this.handle.reap();
     }
     return progressed;
   }
@@ -366,7 +369,7 @@ export class EngineCore {
   /** Copies wait behind a full ring on some worker (the native side keeps the count). */
   private backlogged(): boolean {
     for (let w = 0; w < this.config.workers; w++) {
-      if (this.word(w, layout.boardBacklog) !== 0) return true;
+      if (this.word(w, W.backlog) !== 0) return true;
     }
     return false;
   }
@@ -404,8 +407,8 @@ export class EngineCore {
       for (let w = 0; w < this.config.workers; w++) {
         const seqs = this.seqs[w]!;
         let target: number;
-        if (this.word(w, layout.boardBacklog) !== 0) {
-          target = this.word(w, layout.boardSubmitted);
+        if (this.word(w, W.backlog) !== 0) {
+          target = this.word(w, W.submitted);
         } else if (seqs.length > 0) {
           // Wake when half of what is queued has landed: the worker keeps the
           // other half to chew on while JS refills, and one wake-up settles
@@ -413,11 +416,11 @@ export class EngineCore {
           target = seqs.at((seqs.length - 1) >> 1)! | 0;
         } else {
           // Nothing to wait for here: a target it will not reach for 2^31 copies.
-          target = (this.word(w, layout.boardDone) + 0x7fffffff) | 0;
+          target = (this.word(w, W.done) + 0x7fffffff) | 0;
         }
-        Atomics.store(this.board, (w + 1) * this.stride + layout.boardWakeTarget, target);
+        Atomics.store(this.words, (w + 1) * this.stride + W.wakeTarget, target);
       }
-      Atomics.store(this.board, layout.boardArmed, 1);
+      Atomics.store(this.words, W.armed, 1);
       if (!this.waitingForWake) {
         this.waitingForWake = true;
         this.handle.setWaiting(true);
@@ -434,7 +437,7 @@ export class EngineCore {
 
   private targetReached(): boolean {
     for (let w = 0; w < this.config.workers; w++) {
-      if (((this.word(w, layout.boardDone) - this.word(w, layout.boardWakeTarget)) | 0) >= 0) return true;
+      if (((this.word(w, W.done) - this.word(w, W.wakeTarget)) | 0) >= 0) return true;
     }
     return false;
   }
@@ -442,7 +445,7 @@ export class EngineCore {
   private stopWaiting(): void {
     if (!this.waitingForWake) return;
     this.waitingForWake = false;
-    Atomics.store(this.board, layout.boardArmed, 0);
+    Atomics.store(this.words, W.armed, 0);
     if (!this.closed) this.handle.setWaiting(false);
   }
 }

@@ -4,22 +4,26 @@
  * about state (a closed pool, an uninitialized swap type, ...) is a FrontswapError.
  */
 
-export type FrontswapErrorCode =
-  | 'ERR_INVALID_ARG'
-  | 'ERR_OUT_OF_RANGE'
-  | 'ERR_BUFFER_SIZE'
-  | 'ERR_BUFFER_DETACHED'
-  | 'ERR_TYPE_NOT_INITIALIZED'
-  | 'ERR_TYPE_ALREADY_INITIALIZED'
-  | 'ERR_POOL_CLOSED'
-  | 'ERR_HUGEPAGES_UNAVAILABLE'
-  | 'ERR_THP_UNAVAILABLE'
-  | 'ERR_MMAP_FAILED'
-  | 'ERR_ENGINE_CLOSED'
-  | 'ERR_THREADS_UNAVAILABLE'
-  | 'ERR_NO_ENGINE'
-  | 'ERR_BAD_DESCRIPTOR'
-  | 'ERR_SLOT_NOT_RESERVED';
+/** Every code a frontswap error carries; lib/wire.ts checks at load that the addon raises no other. */
+export const ERROR_CODES = [
+  'ERR_INVALID_ARG',
+  'ERR_OUT_OF_RANGE',
+  'ERR_BUFFER_SIZE',
+  'ERR_BUFFER_DETACHED',
+  'ERR_TYPE_NOT_INITIALIZED',
+  'ERR_TYPE_ALREADY_INITIALIZED',
+  'ERR_POOL_CLOSED',
+  'ERR_HUGEPAGES_UNAVAILABLE',
+  'ERR_THP_UNAVAILABLE',
+  'ERR_MMAP_FAILED',
+  'ERR_ENGINE_CLOSED',
+  'ERR_THREADS_UNAVAILABLE',
+  'ERR_NO_ENGINE',
+  'ERR_BAD_DESCRIPTOR',
+  'ERR_SLOT_NOT_RESERVED',
+] as const;
+
+export type FrontswapErrorCode = (typeof ERROR_CODES)[number];
 
 export class FrontswapError extends Error {
   readonly code: FrontswapErrorCode;

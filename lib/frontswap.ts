@@ -5,12 +5,13 @@
  * which key) changes when the call is made, so operations on one key take effect
  * in the order they were issued.
  */
-import { addon, layout, type FrontswapHandle, type PoolHandle } from './binding';
+import { addon, type FrontswapHandle, type PoolHandle } from './binding';
 import { coreOf, type CopyEngine } from './copy-engine';
 import type { EngineCore } from './engine-core';
 import { FrontswapError, outOfRange } from './errors';
 import { handleOf, type PagePool } from './page-pool';
 import * as check from './validate';
+import { BUF_REGISTERED, BUF_VIEW, FS_OP_WORDS, opsWithRoom, prepInvalidate, prepLoad, prepStore, wire } from './wire';
 
 export interface FrontswapOptions {
   /** A successful load also frees the page (frontswap_tmem_exclusive_gets). Default false. */
@@ -56,7 +57,7 @@ interface Internals {
   pageSize: number;
   core: EngineCore | null;
   /** Op arrays of submitted batches, for the next batch to reuse. */
-  spareOps: Uint32Array[];
+  spareOps: Uint32Array<ArrayBuffer>[];
   /** Where the addon writes a batch's results, read back before submit returns. */
   results: Int32Array;
 }
@@ -141,7 +142,7 @@ export class Frontswap {
     this.#h = addon.createFrontswap(poolHandle, this.exclusiveGets, core?.handle);
     this.pool = pool;
     this.engine = engine;
-    this.#stats = new Float64Array(layout.statsFields);
+    this.#stats = new Float64Array(STAT_NAMES.length);
     internals.set(this, { h: this.#h, pool: poolHandle, pageSize: pool.pageSize, core, spareOps: [], results: new Int32Array(INITIAL_OPS) });
   }
 
@@ -181,35 +182,23 @@ export class Frontswap {
   stats(): FrontswapStats {
     const s = this.#stats;
     this.#h.stats(s);
-    const mask = s[13]!;
-    const types: number[] = [];
-    for (let t = 0; t < 32; t++) if (mask & (2 ** t)) types.push(t);
-    return {
-      succStores: s[0]!,
-      failedStores: s[1]!,
-      duplicateStores: s[2]!,
-      loads: s[3]!,
-      failedLoads: s[4]!,
-      exclusiveLoads: s[5]!,
-      invalidates: s[6]!,
-      areaInvalidates: s[7]!,
-      areaInvalidatedPages: s[8]!,
-      storedPages: s[9]!,
-      usedPages: s[10]!,
-      capacity: s[11]!,
-      mapBytes: s[12]!,
-      initializedTypes: types,
-    };
+    const out: Record<string, number | number[]> = {};
+    for (let k = 0; k < STAT_NAMES.length; k++) {
+      const name = STAT_NAMES[k]!;
+      if (name === TYPES_MASK) out['initializedTypes'] = typesOf(s[k]!);
+      else out[name] = s[k]!;
+    }
+    return out as unknown as FrontswapStats;
   }
 
   /** store() through the engine: resolves once the bytes are in the pool. */
   storeAsync(type: number, offset: number, page: ArrayBufferView): Promise<boolean> {
-    return submitOne(this, layout.fsStore, type, offset, page);
+    return submitOne(this, prepStore, type, offset, page);
   }
 
   /** load() through the engine: resolves once the bytes are in `page`. */
   loadAsync(type: number, offset: number, page: ArrayBufferView): Promise<boolean> {
-    return submitOne(this, layout.fsLoad, type, offset, page);
+    return submitOne(this, prepLoad, type, offset, page);
   }
 
   /** A batch of operations submitted together with one doorbell. */
@@ -221,7 +210,20 @@ export class Frontswap {
   }
 }
 
-const oneOp = new Uint32Array(4);
+/** The counters in the order the addon writes them; the mask of open types becomes a list. */
+const STAT_NAMES: readonly string[] = wire.stats;
+const TYPES_MASK = 'initializedTypesMask';
+
+function typesOf(mask: number): number[] {
+  const types: number[] = [];
+  for (let t = 0; t < 32; t++) if (mask & (2 ** t)) types.push(t);
+  return types;
+}
+
+/** prepStore or prepLoad. */
+type PrepPage = typeof prepStore;
+
+const oneOp = new Uint32Array(FS_OP_WORDS);
 const oneResult = new Int32Array(1);
 const oneView: ArrayBufferView[] = [];  // read by the addon before submit returns
 
@@ -232,33 +234,28 @@ function checkOp(type: unknown, offset: unknown, page: unknown, pageSize: number
   if (page !== null) checkPage(page, pageSize);
 }
 
-/** Writes the page of the op at `at`: a registered buffer by id, else a view to resolve natively. */
-function encodePage(core: EngineCore, ops: Uint32Array, at: number, page: ArrayBufferView, pageSize: number, views: ArrayBufferView[]): void {
+/** Writes op `i` with its page: a registered buffer by id, else a view the addon resolves. */
+function preparePage(core: EngineCore, prep: PrepPage, ops: Uint32Array, i: number, type: number, offset: number,
+  page: ArrayBufferView, pageSize: number, views: ArrayBufferView[]): void {
   const id = core.registeredId(page, pageSize);
   if (id >= 0) {
-    ops[at]! |= layout.bufRegistered << 16;
-    ops[at + 2] = id;
-    ops[at + 3] = core.hitOffset;
+    prep(ops, i, type, offset, BUF_REGISTERED, id, core.hitOffset);
   } else {
     core.pin(page.buffer);
-    ops[at]! |= layout.bufView << 16;
-    ops[at + 2] = views.length;
-    ops[at + 3] = 0;
+    prep(ops, i, type, offset, BUF_VIEW, views.length, 0);
     views.push(page);
   }
 }
 
-function submitOne(fs: Frontswap, op: number, type: number, offset: number, page: ArrayBufferView): Promise<boolean> {
+function submitOne(fs: Frontswap, prep: PrepPage, type: number, offset: number, page: ArrayBufferView): Promise<boolean> {
   try {
     const i = internals.get(fs)!;
     const core = i.core;
     if (!core) throw noEngine();
     core.assertOpen();
     if (!(isKey(type, offset) && isPage(page, i.pageSize))) checkOp(type, offset, page, i.pageSize);
-    oneOp[0] = op | (type << 8);
-    oneOp[1] = offset;
     oneView.length = 0;
-    encodePage(core, oneOp, 0, page, i.pageSize, oneView);
+    preparePage(core, prep, oneOp, 0, type, offset, page, i.pageSize, oneView);
     const waitFor = core.scratchWaitFor;
     const mask = i.h.submit(oneOp, 1, oneView.length ? oneView : null, oneResult, waitFor);
     oneView.length = 0;
@@ -282,7 +279,7 @@ const INITIAL_OPS = 64;
 export class FrontswapBatch {
   readonly #i: Internals;
   readonly #core: EngineCore;
-  #ops: Uint32Array | null = null;
+  #ops: Uint32Array<ArrayBuffer> | null = null;
   #count = 0;
   #views: ArrayBufferView[] = [];
 
@@ -297,11 +294,11 @@ export class FrontswapBatch {
   }
 
   store(type: number, offset: number, page: ArrayBufferView): this {
-    return this.#page(layout.fsStore, type, offset, page);
+    return this.#page(prepStore, type, offset, page);
   }
 
   load(type: number, offset: number, page: ArrayBufferView): this {
-    return this.#page(layout.fsLoad, type, offset, page);
+    return this.#page(prepLoad, type, offset, page);
   }
 
   /**
@@ -309,19 +306,17 @@ export class FrontswapBatch {
    * (io_uring's fixed buffers): no lookup at all per op.
    */
   storeFrom(type: number, offset: number, bufferId: number, byteOffset: number): this {
-    return this.#fixed(layout.fsStore, type, offset, bufferId, byteOffset);
+    return this.#fixed(prepStore, type, offset, bufferId, byteOffset);
   }
 
   /** load() into a page of a registered buffer, named by id and byte offset. */
   loadInto(type: number, offset: number, bufferId: number, byteOffset: number): this {
-    return this.#fixed(layout.fsLoad, type, offset, bufferId, byteOffset);
+    return this.#fixed(prepLoad, type, offset, bufferId, byteOffset);
   }
 
   invalidatePage(type: number, offset: number): this {
     if (!isKey(type, offset)) checkOp(type, offset, null, 0);
-    const at = this.#slot(layout.fsInvalidate, type, offset);
-    this.#ops![at + 2] = 0;
-    this.#ops![at + 3] = 0;
+    prepInvalidate(this.#room(), this.#count++, type, offset);
     return this;
   }
 
@@ -356,39 +351,24 @@ export class FrontswapBatch {
     }
   }
 
-  #page(op: number, type: number, offset: number, page: ArrayBufferView): this {
+  #page(prep: PrepPage, type: number, offset: number, page: ArrayBufferView): this {
     const i = this.#i;
     if (!(isKey(type, offset) && isPage(page, i.pageSize))) checkOp(type, offset, page, i.pageSize);
-    const at = this.#slot(op, type, offset);
-    encodePage(this.#core, this.#ops!, at, page, i.pageSize, this.#views);
+    preparePage(this.#core, prep, this.#room(), this.#count++, type, offset, page, i.pageSize, this.#views);
     return this;
   }
 
-  #fixed(op: number, type: number, offset: number, bufferId: number, byteOffset: number): this {
+  #fixed(prep: PrepPage, type: number, offset: number, bufferId: number, byteOffset: number): this {
     if (!isKey(type, offset)) checkOp(type, offset, null, 0);
     if (bufferId >>> 0 !== bufferId) check.integer(bufferId, 'bufferId', 0, 0xffffffff);
     if (byteOffset >>> 0 !== byteOffset) check.integer(byteOffset, 'byteOffset', 0, 0xffffffff);
-    const at = this.#slot(op, type, offset);
-    const ops = this.#ops!;
-    ops[at]! |= layout.bufRegistered << 16;
-    ops[at + 2] = bufferId;
-    ops[at + 3] = byteOffset;
+    prep(this.#room(), this.#count++, type, offset, BUF_REGISTERED, bufferId, byteOffset);
     return this;
   }
 
-  /** Makes room for one more op and writes its opcode, type and offset; returns its index. */
-  #slot(op: number, type: number, offset: number): number {
-    let ops = this.#ops;
-    if (ops === null) ops = this.#ops = this.#i.spareOps.pop() ?? new Uint32Array(INITIAL_OPS * 4);
-    const at = this.#count * 4;
-    if (at + 4 > ops.length) {
-      const bigger = new Uint32Array(ops.length * 2);
-      bigger.set(ops);
-      ops = this.#ops = bigger;
-    }
-    ops[at] = op | (type << 8);
-    ops[at + 1] = offset;
-    this.#count++;
-    return at;
+  /** The op array, with room for one more op. */
+  #room(): Uint32Array<ArrayBuffer> {
+    const ops = this.#ops ?? this.#i.spareOps.pop() ?? new Uint32Array(INITIAL_OPS * FS_OP_WORDS);
+    return (this.#ops = opsWithRoom(ops, this.#count + 1, FS_OP_WORDS));
   }
 }

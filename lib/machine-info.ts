@@ -3,11 +3,14 @@
  *
  * Every report carries this, so every field is a fact the kernel stated: when a
  * file is missing or unreadable the field is null (or an empty list), never a
- * plausible default.
+ * plausible default. The two facts the pool itself decides on, the THP mode and
+ * the last-level cache, come from the addon (native/core/machine_facts.cpp), so
+ * a report states exactly what the pool went by.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { addon } from './binding';
 
 /** CPU features that decide how fast a page copy can go (rep movsb, wide vectors, DSA submission). */
 export interface CpuFlags {
@@ -153,6 +156,7 @@ export function machineInfo(): MachineInfo {
   const cpuinfo = parseCpuinfo(readText('/proc/cpuinfo'));
   const meminfo = parseMeminfo(readText('/proc/meminfo'));
   const caches = readCaches();
+  const native = addon.nativeInfo();
   const flagWords = cpuinfo[0]?.get('flags')?.split(/\s+/);
   const flagSet = flagWords === undefined ? null : new Set(flagWords);
   return {
@@ -187,9 +191,9 @@ export function machineInfo(): MachineInfo {
       surplus: meminfo.get('HugePages_Surp') ?? null,
       pools: readHugePagePools(),
     },
-    thp: readThp(),
+    thp: readThp(native.thpMode),
     caches,
-    lastLevelCacheBytes: lastLevelCacheBytes(caches),
+    lastLevelCacheBytes: native.lastLevelCacheBytes > 0 ? native.lastLevelCacheBytes : null,
     dmaEngines: readDmaEngines(),
     node: {
       version: process.version,
@@ -372,10 +376,11 @@ function bracketedChoice(text: string | null): string | null {
   return m ? m[1]! : null;
 }
 
-function readThp(): ThpInfo | null {
+/** `enabled` is the mode the pool decides by (machine_facts.cpp reads it). */
+function readThp(enabled: string): ThpInfo | null {
   if (!fs.existsSync(THP_SYSFS)) return null;
   return {
-    enabled: bracketedChoice(readText(`${THP_SYSFS}/enabled`)),
+    enabled: enabled === '' ? null : enabled,
     defrag: bracketedChoice(readText(`${THP_SYSFS}/defrag`)),
   };
 }
@@ -420,14 +425,6 @@ function readCaches(): CacheInfo[] {
     });
   }
   return caches;
-}
-
-/** The largest data-holding cache at the highest level; instruction caches do not hold pages. */
-function lastLevelCacheBytes(caches: CacheInfo[]): number | null {
-  const dataCaches = caches.filter((c) => c.type !== 'Instruction' && c.sizeBytes !== null);
-  if (dataCaches.length === 0) return null;
-  const top = Math.max(...dataCaches.map((c) => c.level));
-  return Math.max(...dataCaches.filter((c) => c.level === top).map((c) => c.sizeBytes!));
 }
 
 function readDmaEngines(): DmaEnginesInfo {

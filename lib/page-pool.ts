@@ -6,6 +6,7 @@
 import { addon, type NativeMemoryUsage, type PoolHandle } from './binding';
 import { FrontswapError, describe, invalidArg, outOfRange } from './errors';
 import * as check from './validate';
+import { wire } from './wire';
 
 export type Backing = 'hugetlb' | 'thp' | 'normal';
 export type BackingRequest = 'auto' | Backing;
@@ -132,5 +133,5 @@ export function handleOf(pool: PagePool): PoolHandle {
 
 /** @internal */
 export function assertOpen(pool: PagePool): void {
-  if (handleOf(pool).isClosed()) throw new FrontswapError('the pool is closed', 'ERR_POOL_CLOSED');
+  if (handleOf(pool).isClosed()) throw new FrontswapError(wire.messages.ERR_POOL_CLOSED, 'ERR_POOL_CLOSED');
 }

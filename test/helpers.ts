@@ -3,6 +3,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
+import { addon } from '../lib/binding';
 
 /** A page whose every byte depends on (seed, index): two seeds never collide on a page. */
 export function pattern(seed: number, size: number): Uint8Array {
@@ -82,12 +83,9 @@ export function readNumber(path: string): number | null {
   }
 }
 
+/** The THP mode the pool decides by: the addon's one reading of it (machine_facts.cpp). */
 export function thpMode(): string {
-  try {
-    return /\[(\w+)\]/.exec(fs.readFileSync('/sys/kernel/mm/transparent_hugepage/enabled', 'utf8'))?.[1] ?? '';
-  } catch {
-    return '';
-  }
+  return addon.nativeInfo().thpMode;
 }
 
 const NR_HUGEPAGES = '/proc/sys/vm/nr_hugepages';

@@ -12,7 +12,7 @@
  * shared words to timestamp the first and the last copy of a batch as they land,
  * independent of when the event loop gets to settle the promise.
  */
-import { layout } from '../../lib/binding';
+import { wire } from '../../lib/wire';
 import { CopyEngine, coreOf } from '../../lib/copy-engine';
 import { Frontswap, type FrontswapBatch } from '../../lib/frontswap';
 import { nowNs, threadCpuNs } from '../harness';
@@ -58,9 +58,9 @@ function fill(b: FrontswapBatch, pb: PoolBench, op: Op, id: number, batch: numbe
 }
 
 /** Copies landed since `base` was taken, over every worker (the counts wrap at 2^32). */
-function landed(board: Int32Array, at: Int32Array, base: Int32Array): number {
+function landed(words: Int32Array, at: Int32Array, base: Int32Array): number {
   let n = 0;
-  for (let w = 0; w < at.length; w++) n += (Atomics.load(board, at[w]!) - base[w]!) | 0;
+  for (let w = 0; w < at.length; w++) n += (Atomics.load(words, at[w]!) - base[w]!) | 0;
   return n;
 }
 
@@ -74,9 +74,9 @@ async function latencyPhase(
   limitNs: number,
   roundTripNs: number,
 ): Promise<LatencySummary> {
-  const board = coreOf(engine).handle.board;
+  const words = coreOf(engine).handle.sharedWords;
   const at = new Int32Array(engine.workers);
-  for (let w = 0; w < engine.workers; w++) at[w] = (w + 1) * layout.boardStride + layout.boardDone;
+  for (let w = 0; w < engine.workers; w++) at[w] = (w + 1) * wire.sharedWords.stride + wire.sharedWords.done;
   const base = new Int32Array(engine.workers);
   let b = fs.batch();
   return asyncLatencyGroups(
@@ -85,11 +85,11 @@ async function latencyPhase(
     limitNs,
     roundTripNs,
     'the engine',
-    () => landed(board, at, base),
+    () => landed(words, at, base),
     (k) => {
       b = fs.batch();
       const next = fill(b, pb, op, id, batch, k);
-      for (let w = 0; w < at.length; w++) base[w] = Atomics.load(board, at[w]!);
+      for (let w = 0; w < at.length; w++) base[w] = Atomics.load(words, at[w]!);
       return next;
     },
     () => b.submit(),

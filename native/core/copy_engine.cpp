@@ -28,10 +28,10 @@ uint64_t threadCpuNs() {
 }  // namespace
 
 CopyEngine::CopyEngine(const EngineConfig& config, uint32_t* words, WakeFn wake, void* wakeCtx)
-    : config_(config), wake_(wake), wakeCtx_(wakeCtx), armed_(words + board::kArmed) {
+    : config_(config), wake_(wake), wakeCtx_(wakeCtx), armed_(words + sharedWords::kArmed) {
   for (uint32_t i = 0; i < config_.workers; i++) {
     workers_.emplace_back(new Worker(config_.ringEntries));
-    workers_[i]->words = words + board::worker(i);
+    workers_[i]->words = words + sharedWords::worker(i);
   }
   try {
     for (auto& w : workers_) {
@@ -57,7 +57,7 @@ uint64_t CopyEngine::push(uint32_t wi, const CopyDesc& d) {
     w.ring.put(d);
   } else {
     w.overflow.push_back(d);
-    storeRelease(w.words + board::kBacklog, uint32_t(w.overflow.size()));
+    storeRelease(w.words + sharedWords::kBacklog, uint32_t(w.overflow.size()));
   }
   return ++w.pushed;
 }
@@ -66,11 +66,11 @@ void CopyEngine::doorbell() {
   for (auto& wp : workers_) {
     Worker& w = *wp;
     if (!w.ring.publish()) continue;
-    storeRelease(w.words + board::kSubmitted, uint32_t(w.ring.tail()));
+    storeRelease(w.words + sharedWords::kSubmitted, uint32_t(w.ring.tail()));
     // Pairs with park(): either the worker sees the new tail, or we see it parked.
     if (w.parked.load(std::memory_order_seq_cst) && w.parked.exchange(0) == 1) {
       futexWake(reinterpret_cast<uint32_t*>(&w.parked), 1);
-      addRelaxed(w.words + board::kWakeups, 1);
+      addRelaxed(w.words + sharedWords::kWakeups, 1);
     }
   }
 }
@@ -105,7 +105,7 @@ void CopyEngine::reap() {
       w.ring.put(w.overflow.front());
       w.overflow.pop_front();
     }
-    storeRelease(w.words + board::kBacklog, uint32_t(w.overflow.size()));
+    storeRelease(w.words + sharedWords::kBacklog, uint32_t(w.overflow.size()));
   }
   flushAccount();
   pruneBusyPools();
@@ -151,7 +151,7 @@ void CopyEngine::shutdown() {
     w->ring.abandon([this](const CopyDesc& d) { account(d); });
     for (const CopyDesc& d : w->overflow) account(d);
     w->overflow.clear();
-    storeRelease(w->words + board::kBacklog, 0);
+    storeRelease(w->words + sharedWords::kBacklog, 0);
   }
   flushAccount();
   busyPools_.clear();
@@ -169,11 +169,11 @@ uint64_t CopyEngine::workerCpuNs(uint32_t wi) const {
 void CopyEngine::maybeWakeJs(Worker& w, uint64_t head) {
   uint32_t* words = w.words;
   if (!loadSeqCst(armed_)) return;
-  uint32_t target = loadSeqCst(words + board::kWakeTarget);
+  uint32_t target = loadSeqCst(words + sharedWords::kWakeTarget);
   if (int32_t(uint32_t(head) - target) < 0) return;
   // One wake-up per request, whichever worker gets there first.
   if (exchangeSeqCst(armed_, 0) != 1) return;  // JS took it back, or another worker fired
-  addRelaxed(words + board::kJsWakes, 1);
+  addRelaxed(words + sharedWords::kJsWakes, 1);
   if (wake_) wake_(wakeCtx_);
 }
 
@@ -183,10 +183,10 @@ void CopyEngine::park(Worker& w, uint64_t head) {
     w.parked.store(0, std::memory_order_relaxed);
     return;
   }
-  addRelaxed(w.words + board::kSleeps, 1);
-  storeRelease(w.words + board::kSleeping, 1);
+  addRelaxed(w.words + sharedWords::kSleeps, 1);
+  storeRelease(w.words + sharedWords::kSleeping, 1);
   futexWait(reinterpret_cast<uint32_t*>(&w.parked), 1);
-  storeRelease(w.words + board::kSleeping, 0);
+  storeRelease(w.words + sharedWords::kSleeping, 0);
 }
 
 void CopyEngine::idleWait(Worker& w, uint64_t head, uint64_t* idleSince) {
@@ -232,7 +232,7 @@ void CopyEngine::run(Worker& w) {
       if (!d.pool->cancelled()) copyPage(d.dst, d.src, d.len, d.stream != 0);
       head++;
       w.ring.complete(head);
-      storeSeqCst(w.words + board::kDone, uint32_t(head));  // seq_cst: then read the wake request
+      storeSeqCst(w.words + sharedWords::kDone, uint32_t(head));  // seq_cst: then read the wake request
       maybeWakeJs(w, head);
     }
   }

@@ -42,7 +42,7 @@ class CopyEngine final : public InflightOwner {
   static constexpr uint32_t kMaxWorkers = 32;  // worker masks are 32-bit
   using WakeFn = void (*)(void* ctx);
 
-  // `words` holds board::size(workers) u32 that outlive the threads; `wake`
+  // `words` holds sharedWords::size(workers) u32 that outlive the threads; `wake`
   // is called from a worker thread when JS armed a wake-up that is now due.
   // Throws std::system_error when the threads cannot be started.
   CopyEngine(const EngineConfig& config, uint32_t* words, WakeFn wake, void* wakeCtx);

@@ -10,6 +10,7 @@
 #include <cstring>
 #include <utility>
 
+#include "machine_facts.h"
 #include "smaps.h"
 
 #ifndef MAP_HUGE_SHIFT
@@ -110,12 +111,6 @@ const char* backingName(Backing b) {
     case Backing::Normal: return "normal";
   }
   return "normal";
-}
-
-std::string thpMode() {
-  std::string s = readSmallFile("/sys/kernel/mm/transparent_hugepage/enabled");
-  size_t a = s.find('['), b = s.find(']');
-  return (a == std::string::npos || b == std::string::npos || b < a) ? "" : s.substr(a + 1, b - a - 1);
 }
 
 Mapping::Mapping(Mapping&& o) noexcept

@@ -49,8 +49,4 @@ class Mapping {
   Backing backing_ = Backing::Normal;
 };
 
-// THP mode from /sys/kernel/mm/transparent_hugepage/enabled: "always", "madvise",
-// "never", or "" when the kernel has no THP.
-std::string thpMode();
-
 }  // namespace frontswap

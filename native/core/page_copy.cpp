@@ -1,11 +1,5 @@
 #include "page_copy.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <cstdlib>
-#include <string>
-
 #if defined(__x86_64__)
 #include <immintrin.h>
 #endif
@@ -65,14 +59,6 @@ CopyFn pickPage() {
   return plainCopy;
 }
 
-size_t parseSize(const std::string& s) {  // "32768K" / "1M" / "1048576"
-  char* end = nullptr;
-  unsigned long long v = std::strtoull(s.c_str(), &end, 10);
-  if (end && (*end == 'K' || *end == 'k')) v *= 1024;
-  if (end && (*end == 'M' || *end == 'm')) v *= 1024 * 1024;
-  return size_t(v);
-}
-
 }  // namespace
 
 const CopyFn streamCopy = pickStream();
@@ -84,27 +70,6 @@ const char* streamCopyKind() {
 #else
   return "memcpy";
 #endif
-}
-
-size_t lastLevelCacheBytes() {
-  size_t best = 0;
-  for (int i = 0; i < 8; i++) {
-    std::string path = "/sys/devices/system/cpu/cpu0/cache/index" + std::to_string(i) + "/size";
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) continue;
-    char buf[64];
-    ssize_t n = ::read(fd, buf, sizeof buf - 1);
-    ::close(fd);
-    if (n > 0) {
-      size_t v = parseSize(std::string(buf, size_t(n)));
-      if (v > best) best = v;
-    }
-  }
-  if (best == 0) {
-    long v = ::sysconf(_SC_LEVEL3_CACHE_SIZE);
-    if (v > 0) best = size_t(v);
-  }
-  return best;
 }
 
 }  // namespace frontswap

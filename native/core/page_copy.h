@@ -29,8 +29,4 @@ inline void copyPage(uint8_t* dst, const uint8_t* src, size_t len, bool stream) 
 // Name of the streaming kernel in use ("avx2", "sse2" or "memcpy").
 const char* streamCopyKind();
 
-// Last-level cache size in bytes (sysfs first: glibc's cpuid answer is wrong on
-// some virtual CPUs), or 0 when unknown.
-size_t lastLevelCacheBytes();
-
 }  // namespace frontswap

@@ -2,6 +2,7 @@
 
 #include <cstring>
 
+#include "machine_facts.h"
 #include "page_copy.h"
 
 namespace frontswap {

@@ -7,7 +7,7 @@
 
 namespace frontswap {
 
-namespace board {
+namespace sharedWords {
 // Block 0 is engine-wide; worker w's block starts at (w + 1) * kStride.
 constexpr uint32_t kStride = 16;      // u32 words per block
 constexpr uint32_t kArmed = 0;        // header: JS sets 1; the first worker to reach its target swaps it to 0
@@ -23,7 +23,7 @@ constexpr uint32_t kBacklog = 8;      // JS thread: copies waiting for ring spac
 
 constexpr uint32_t size(uint32_t workers) { return (workers + 1) * kStride; }
 constexpr uint32_t worker(uint32_t w) { return (w + 1) * kStride; }
-}  // namespace board
+}  // namespace sharedWords
 
 inline uint32_t loadAcquire(const uint32_t* p) { return __atomic_load_n(p, __ATOMIC_ACQUIRE); }
 inline uint32_t loadSeqCst(const uint32_t* p) { return __atomic_load_n(p, __ATOMIC_SEQ_CST); }

@@ -2,6 +2,7 @@
 // them into JS errors whose `code` is the string from codeName().
 #pragma once
 #include <cstdint>
+#include <string>
 
 namespace frontswap {
 
@@ -43,6 +44,20 @@ inline const char* codeName(Code c) {
     case Code::SlotNotReserved: return "ERR_SLOT_NOT_RESERVED";
   }
   return "ERR_UNKNOWN";
+}
+
+// The message for an error of code `c`, written once for every place that
+// raises it; `arg` is the swap type or slot the message names, where it names one.
+inline std::string codeMessage(Code c, uint64_t arg = 0) {
+  const std::string n = std::to_string(arg);
+  switch (c) {
+    case Code::PoolClosed: return "the pool is closed";
+    case Code::EngineClosed: return "the engine is closed";
+    case Code::TypeNotInitialized: return "swap type " + n + " is not initialized: call init(" + n + ") first";
+    case Code::TypeAlreadyInitialized: return "swap type " + n + " is already initialized (invalidateArea() closes it)";
+    case Code::SlotNotReserved: return "slot " + n + " is not a reserved slot of this pool";
+    default: return std::string("operation failed (") + codeName(c) + ")";
+  }
 }
 
 }  // namespace frontswap

@@ -1,100 +1,107 @@
 // Module entry: one set of functions per environment (each worker_threads
-// Worker loads its own), plus the layout numbers the TS layer encodes with.
-#include "../core/mapping.h"
+// Worker loads its own), plus the wire protocol the TS layer encodes with.
+// Everything here runs once per load, so it is written with node-addon-api;
+// the hot entry points it registers stay raw napi_callbacks (see bindings.h).
+#include <napi.h>
+
+#include "../core/machine_facts.h"
 #include "../core/page_copy.h"
-#include "../core/shared_words.h"
 #include "bindings.h"
-#include "frontswap_state.h"
 #include "napi_util.h"
-#include "op_layout.h"
+#include "wire.h"
 
 namespace frontswap {
 namespace napi {
 namespace {
 
-void freeAddonData(napi_env env, void* data, void*) {
-  AddonData* d = static_cast<AddonData*>(data);
-  if (d->errorClass) napi_delete_reference(env, d->errorClass);
-  delete d;
-}
-
 // setErrorClass(FrontswapError): native errors become instances of the TS class.
-napi_value setErrorClass(napi_env env, napi_callback_info info) {
-  napi_value argv[1];
-  args(env, info, 1, argv);
-  napi_valuetype t;
-  napi_typeof(env, argv[0], &t);
-  if (t != napi_function) {
+void setErrorClass(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!info[0].IsFunction()) {
     throwError(env, Code::InvalidArg, "setErrorClass needs a constructor");
-    return nullptr;
+    return;
   }
-  AddonData* d = addonData(env);
-  if (d->errorClass) napi_delete_reference(env, d->errorClass);
-  napi_create_reference(env, argv[0], 1, &d->errorClass);
-  return undefined(env);
+  addonData(env)->errorClass = Napi::Persistent(info[0].As<Napi::Function>());
 }
 
-void setNum(napi_env env, napi_value o, const char* k, double v) { napi_set_named_property(env, o, k, number(env, v)); }
-
-napi_value layoutObject(napi_env env) {
-  napi_value o;
-  napi_create_object(env, &o);
-  setNum(env, o, "fsOpWords", layout::kFsOpWords);
-  setNum(env, o, "fsStore", layout::kFsStore);
-  setNum(env, o, "fsLoad", layout::kFsLoad);
-  setNum(env, o, "fsInvalidate", layout::kFsInvalidate);
-  setNum(env, o, "bufView", layout::kBufView);
-  setNum(env, o, "bufRegistered", layout::kBufRegistered);
-  setNum(env, o, "rawOpWords", layout::kRawOpWords);
-  setNum(env, o, "rawToSlot", layout::kRawToSlot);
-  setNum(env, o, "rawFromSlot", layout::kRawFromSlot);
-  setNum(env, o, "rawSlotToSlot", layout::kRawSlotToSlot);
-  setNum(env, o, "statsFields", kStatsFields);
-  setNum(env, o, "boardStride", board::kStride);
-  setNum(env, o, "boardDone", board::kDone);
-  setNum(env, o, "boardWakeTarget", board::kWakeTarget);
-  setNum(env, o, "boardArmed", board::kArmed);
-  setNum(env, o, "boardSleeping", board::kSleeping);
-  setNum(env, o, "boardSleeps", board::kSleeps);
-  setNum(env, o, "boardWakeups", board::kWakeups);
-  setNum(env, o, "boardJsWakes", board::kJsWakes);
-  setNum(env, o, "boardSubmitted", board::kSubmitted);
-  setNum(env, o, "boardBacklog", board::kBacklog);
-  // Per-op status codes of raw batches are -Code: their names, by number.
-  napi_value codes;
-  napi_create_array_with_length(env, kCodeCount, &codes);
-  for (int32_t c = 0; c < kCodeCount; c++) napi_set_element(env, codes, uint32_t(c), string(env, codeName(Code(c))));
-  napi_set_named_property(env, o, "codes", codes);
+// The facts the pool decides on (machine_facts.h); machineInfo() reports these.
+Napi::Value nativeInfo(const Napi::CallbackInfo& info) {
+  Napi::Object o = Napi::Object::New(info.Env());
+  o.Set("streamCopy", streamCopyKind());
+  o.Set("lastLevelCacheBytes", double(lastLevelCacheBytes()));
+  o.Set("thpMode", thpMode());
   return o;
+}
+
+// wire.h and the core's shared words and codes, as plain data.
+Napi::Object wireObject(Napi::Env env) {
+  Napi::Object fsOp = Napi::Object::New(env);
+  fsOp.Set("words", wire::kFsOpWords);
+  fsOp.Set("fieldMask", wire::kFieldMask);
+  fsOp.Set("typeShift", wire::kTypeShift);
+  fsOp.Set("bufShift", wire::kBufShift);
+  fsOp.Set("store", wire::kFsStore);
+  fsOp.Set("load", wire::kFsLoad);
+  fsOp.Set("invalidate", wire::kFsInvalidate);
+  fsOp.Set("bufNone", wire::kBufNone);
+  fsOp.Set("bufView", wire::kBufView);
+  fsOp.Set("bufRegistered", wire::kBufRegistered);
+
+  Napi::Object rawOp = Napi::Object::New(env);
+  rawOp.Set("words", wire::kRawOpWords);
+  rawOp.Set("toSlot", wire::kRawToSlot);
+  rawOp.Set("fromSlot", wire::kRawFromSlot);
+  rawOp.Set("slotToSlot", wire::kRawSlotToSlot);
+
+  Napi::Array stats = Napi::Array::New(env, wire::kStatsFields);
+  for (uint32_t i = 0; i < wire::kStatsFields; i++) stats.Set(i, wire::kStatNames[i]);
+
+  Napi::Object words = Napi::Object::New(env);
+  words.Set("stride", sharedWords::kStride);
+  words.Set("armed", sharedWords::kArmed);
+  words.Set("done", sharedWords::kDone);
+  words.Set("wakeTarget", sharedWords::kWakeTarget);
+  words.Set("sleeping", sharedWords::kSleeping);
+  words.Set("sleeps", sharedWords::kSleeps);
+  words.Set("wakeups", sharedWords::kWakeups);
+  words.Set("jsWakes", sharedWords::kJsWakes);
+  words.Set("submitted", sharedWords::kSubmitted);
+  words.Set("backlog", sharedWords::kBacklog);
+
+  // Raw batch statuses are -code: the names by number, and the messages that take no argument.
+  Napi::Array codes = Napi::Array::New(env, kCodeCount);
+  for (int32_t c = 0; c < kCodeCount; c++) codes.Set(uint32_t(c), codeName(Code(c)));
+  Napi::Object messages = Napi::Object::New(env);
+  for (Code c : {Code::PoolClosed, Code::EngineClosed}) messages.Set(codeName(c), codeMessage(c));
+
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("fsOp", fsOp);
+  o.Set("rawOp", rawOp);
+  o.Set("stats", stats);
+  o.Set("sharedWords", words);
+  o.Set("codes", codes);
+  o.Set("messages", messages);
+  return o;
+}
+
+// A raw napi_callback as a JS function (the hot entry points keep their own calling convention).
+void setRaw(Napi::Env env, Napi::Object exports, const char* name, napi_callback fn) {
+  napi_value f;
+  NAPI_THROW_IF_FAILED_VOID(env, napi_create_function(env, name, NAPI_AUTO_LENGTH, fn, nullptr, &f));
+  exports.Set(name, Napi::Value(env, f));
 }
 
 }  // namespace
 
-napi_value nativeInfo(napi_env env, napi_callback_info) {
-  napi_value o;
-  napi_create_object(env, &o);
-  napi_set_named_property(env, o, "streamCopy", string(env, streamCopyKind()));
-  setNum(env, o, "lastLevelCacheBytes", double(lastLevelCacheBytes()));
-  napi_set_named_property(env, o, "thpMode", string(env, thpMode().c_str()));
-  return o;
-}
-
-napi_value init(napi_env env, napi_value exports) {
-  napi_set_instance_data(env, new AddonData(), freeAddonData, nullptr);
-  struct {
-    const char* name;
-    napi_callback fn;
-  } fns[] = {{"setErrorClass", setErrorClass},
-             {"createPool", createPool},
-             {"createFrontswap", createFrontswap},
-             {"createEngine", createEngine},
-             {"nativeInfo", nativeInfo}};
-  for (auto& f : fns) {
-    napi_value fn;
-    napi_create_function(env, f.name, NAPI_AUTO_LENGTH, f.fn, nullptr, &fn);
-    napi_set_named_property(env, exports, f.name, fn);
-  }
-  napi_set_named_property(env, exports, "layout", layoutObject(env));
+Napi::Object init(Napi::Env env, Napi::Object exports) {
+  env.SetInstanceData(new AddonData());
+  exports.Set("setErrorClass", Napi::Function::New(env, setErrorClass, "setErrorClass"));
+  exports.Set("nativeInfo", Napi::Function::New(env, nativeInfo, "nativeInfo"));
+  exports.Set("wire", wireObject(env));
+  // Every module registers here, once per environment.
+  setRaw(env, exports, "createPool", createPool);
+  setRaw(env, exports, "createFrontswap", createFrontswap);
+  setRaw(env, exports, "createEngine", createEngine);
   registerBaselines(env, exports);
   return exports;
 }
@@ -102,4 +109,5 @@ napi_value init(napi_env env, napi_value exports) {
 }  // namespace napi
 }  // namespace frontswap
 
-NAPI_MODULE_INIT() { return frontswap::napi::init(env, exports); }
+static Napi::Object Init(Napi::Env env, Napi::Object exports) { return frontswap::napi::init(env, exports); }
+NODE_API_MODULE(frontswap, Init)

@@ -21,11 +21,11 @@ uint64_t nowNs(clockid_t clock) {
 
 bool reservedSlot(napi_env env, PagePool& p, uint32_t slot) {
   if (p.closed()) {
-    throwError(env, Code::PoolClosed, "the pool is closed");
+    throwCode(env, Code::PoolClosed);
     return false;
   }
   if (slot >= p.capacity() || p.owner(slot) != SlotOwner::Reserved) {
-    throwError(env, Code::SlotNotReserved, "slot " + std::to_string(slot) + " is not a reserved slot of this pool");
+    throwCode(env, Code::SlotNotReserved, slot);
     return false;
   }
   return true;

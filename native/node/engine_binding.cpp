@@ -6,7 +6,7 @@
 #include "../core/shared_words.h"
 #include "bindings.h"
 #include "engine_state.h"
-#include "op_layout.h"
+#include "wire.h"
 
 namespace frontswap {
 namespace napi {
@@ -16,7 +16,7 @@ EngineState* stateOf(void* data) { return static_cast<EngineState*>(data); }
 
 bool live(napi_env env, EngineState* e) {
   if (e->engine && !e->engine->stopped()) return true;
-  throwError(env, Code::EngineClosed, "the engine is closed");
+  throwCode(env, Code::EngineClosed);
   return false;
 }
 
@@ -44,7 +44,7 @@ void destroyState(void* p) {
   e->shutdown();
   if (e->cleanupHook) napi_remove_env_cleanup_hook(e->env, cleanupHook, e);
   if (e->self) napi_delete_reference(e->env, e->self);
-  if (e->boardRef) napi_delete_reference(e->env, e->boardRef);
+  if (e->sharedWordsRef) napi_delete_reference(e->env, e->sharedWordsRef);
   delete e;
 }
 
@@ -103,14 +103,14 @@ napi_value registerPool(napi_env env, napi_callback_info info) {
 // that decides its worker.
 Code checkRaw(napi_env env, EngineState* e, PagePool& pool, const uint32_t* w, CopyDesc* d, uint32_t* routeSlot) {
   uint32_t op = w[0];
-  if (op < layout::kRawToSlot || op > layout::kRawSlotToSlot) return Code::BadDescriptor;
+  if (op < wire::kRawToSlot || op > wire::kRawSlotToSlot) return Code::BadDescriptor;
   if (pool.closed()) return Code::PoolClosed;
   uint32_t slot = w[2], ps = pool.pageSize();
   if (slot >= pool.capacity() || pool.owner(slot) != SlotOwner::Reserved) return Code::SlotNotReserved;
   d->pool = &pool;
   d->len = ps;
   d->stream = pool.streamStores();
-  if (op == layout::kRawSlotToSlot) {
+  if (op == wire::kRawSlotToSlot) {
     uint32_t dst = w[3];
     if (dst >= pool.capacity() || pool.owner(dst) != SlotOwner::Reserved) return Code::SlotNotReserved;
     d->src = pool.page(slot);
@@ -122,7 +122,7 @@ Code checkRaw(napi_env env, EngineState* e, PagePool& pool, const uint32_t* w, C
   Code c = resolveBuffer(env, e, w[3], w[4], ps, &buf);
   if (c != Code::Ok) return c;
   *routeSlot = slot;
-  if (op == layout::kRawToSlot) {
+  if (op == wire::kRawToSlot) {
     d->src = buf;
     d->dst = pool.page(slot);
   } else {
@@ -141,8 +141,8 @@ napi_value submitRaw(napi_env env, napi_callback_info info) {
   EngineState* e = stateOf(data);
   uint32_t count;
   void *ops, *status, *waitFor;
-  if (!live(env, e) || !toU32(env, argv[1], "count", UINT32_MAX / layout::kRawOpWords, &count) ||
-      !typedArray(env, argv[0], napi_uint32_array, size_t(count) * layout::kRawOpWords, &ops, "ops") ||
+  if (!live(env, e) || !toU32(env, argv[1], "count", UINT32_MAX / wire::kRawOpWords, &count) ||
+      !typedArray(env, argv[0], napi_uint32_array, size_t(count) * wire::kRawOpWords, &ops, "ops") ||
       !typedArray(env, argv[2], napi_int32_array, count, &status, "status") ||
       !typedArray(env, argv[3], napi_uint32_array, e->engine->workers(), &waitFor, "waitFor"))
     return nullptr;
@@ -156,7 +156,7 @@ napi_value submitRaw(napi_env env, napi_callback_info info) {
   uint32_t poolId = UINT32_MAX;
   std::shared_ptr<PagePool> tracked;  // the pool whose run of queued copies is being counted
   uint64_t trackedCount = 0;
-  for (uint32_t i = 0; i < count; i++, w += layout::kRawOpWords) {
+  for (uint32_t i = 0; i < count; i++, w += wire::kRawOpWords) {
     if (w[1] != poolId) {
       poolId = w[1];
       pool = poolId < e->pools.size() ? e->pools[poolId].lock() : nullptr;
@@ -183,19 +183,12 @@ napi_value submitRaw(napi_env env, napi_callback_info info) {
   return number(env, mask);
 }
 
-napi_value poll(napi_env env, napi_callback_info info) {
+// reap(): hands landed copies' slots back to their pools and refills the rings from the backlog.
+napi_value reap(napi_env env, napi_callback_info info) {
   void* data;
   args(env, info, 0, nullptr, &data);
   EngineState* e = stateOf(data);
   if (e->engine && !e->engine->stopped()) e->engine->reap();
-  return undefined(env);
-}
-
-napi_value drain(napi_env env, napi_callback_info info) {
-  void* data;
-  args(env, info, 0, nullptr, &data);
-  EngineState* e = stateOf(data);
-  if (e->engine && !e->engine->stopped()) e->engine->drainAll();
   return undefined(env);
 }
 
@@ -299,7 +292,7 @@ napi_value createEngine(napi_env env, napi_callback_info info) {
   // nothing can detach it under the workers.
   // (napi_create_typedarray takes no SharedArrayBuffer: construct it from JS.)
   napi_value global, sabCtor, i32Ctor, sab, board;
-  size_t words = board::size(cfg.workers);
+  size_t words = sharedWords::size(cfg.workers);
   napi_value bytes = number(env, double(words * 4));
   if (napi_get_global(env, &global) != napi_ok ||
       napi_get_named_property(env, global, "SharedArrayBuffer", &sabCtor) != napi_ok ||
@@ -314,8 +307,8 @@ napi_value createEngine(napi_env env, napi_callback_info info) {
   e->env = env;
   void* boardData;
   napi_get_typedarray_info(env, board, nullptr, nullptr, &boardData, nullptr, nullptr);
-  e->board = static_cast<uint32_t*>(boardData);
-  napi_create_reference(env, board, 1, &e->boardRef);
+  e->sharedWords = static_cast<uint32_t*>(boardData);
+  napi_create_reference(env, board, 1, &e->sharedWordsRef);
   napi_create_reference(env, argv[0], 0, &e->self);
 
   napi_value name = string(env, "frontswap.CopyEngine");
@@ -328,7 +321,7 @@ napi_value createEngine(napi_env env, napi_callback_info info) {
   // Registered after the thread-safe function, so it runs before Node tears that down.
   e->cleanupHook = napi_add_env_cleanup_hook(env, cleanupHook, e) == napi_ok;
   try {
-    e->engine.reset(new CopyEngine(cfg, e->board, wakeJs, e));
+    e->engine.reset(new CopyEngine(cfg, e->sharedWords, wakeJs, e));
   } catch (const std::exception& ex) {
     destroyState(e);
     throwError(env, Code::ThreadsUnavailable, std::string("could not start the engine's worker threads: ") + ex.what());
@@ -340,13 +333,12 @@ napi_value createEngine(napi_env env, napi_callback_info info) {
                               {"unregisterBuffer", unregisterBuffer},
                               {"registerPool", registerPool},
                               {"submitRaw", submitRaw},
-                              {"poll", poll},
-                              {"drain", drain},
+                              {"reap", reap},
                               {"setWaiting", setWaiting},
                               {"cpuTimes", cpuTimes},
                               {"shutdown", shutdownEngine}});
   if (!h || !tag(env, h, &kEngineTag)) return nullptr;
-  napi_set_named_property(env, h, "board", board);
+  napi_set_named_property(env, h, "sharedWords", board);
   return h;
 }
 

@@ -23,8 +23,8 @@ struct RegisteredBuffer {
 struct EngineState {
   napi_env env = nullptr;
   std::unique_ptr<CopyEngine> engine;
-  napi_ref boardRef = nullptr;  // Int32Array over a SharedArrayBuffer (cannot be detached)
-  uint32_t* board = nullptr;
+  napi_ref sharedWordsRef = nullptr;  // Int32Array over a SharedArrayBuffer (cannot be detached)
+  uint32_t* sharedWords = nullptr;
   napi_threadsafe_function tsfn = nullptr;
   bool tsfnRefd = false;
   napi_ref self = nullptr;      // weak: the JS engine object handed to the wake callback

@@ -3,7 +3,7 @@
 // decided here, on the JS thread, and the engine's workers only move the bytes.
 #include "bindings.h"
 #include "frontswap_state.h"
-#include "op_layout.h"
+#include "wire.h"
 
 namespace frontswap {
 namespace napi {
@@ -22,21 +22,19 @@ bool checkOps(napi_env env, FrontswapState* s, const uint32_t* w, uint32_t count
   const uint32_t ps = fs.pool().pageSize();
   s->engine->stamp++;
   s->buffers.resize(count);
-  for (uint32_t i = 0; i < count; i++, w += layout::kFsOpWords) {
-    uint32_t op = w[0] & 0xff, type = (w[0] >> 8) & 0xff, kind = w[0] >> 16;
-    if (op < layout::kFsStore || op > layout::kFsInvalidate) return opError(env, i, Code::InvalidArg, "unknown opcode");
+  for (uint32_t i = 0; i < count; i++, w += wire::kFsOpWords) {
+    uint32_t op = wire::opcode(w[0]), type = wire::opType(w[0]), kind = wire::bufKind(w[0]);
+    if (op < wire::kFsStore || op > wire::kFsInvalidate) return opError(env, i, Code::InvalidArg, "unknown opcode");
     if (type >= Frontswap::kTypes) return opError(env, i, Code::OutOfRange, "type must be an integer from 0 to 31");
     Code c = fs.check(type);
-    if (c == Code::TypeNotInitialized)
-      return opError(env, i, c, "swap type " + std::to_string(type) + " is not initialized: call init(" + std::to_string(type) + ") first");
-    if (c != Code::Ok) return opError(env, i, c, "the pool is closed");
+    if (c != Code::Ok) return opError(env, i, c, codeMessage(c, type));
     s->buffers[i] = nullptr;
-    if (op == layout::kFsInvalidate) continue;
-    if (kind == layout::kBufView) {
+    if (op == wire::kFsInvalidate) continue;
+    if (kind == wire::kBufView) {
       napi_value view;
       if (w[2] >= nViews || napi_get_element(env, views, w[2], &view) != napi_ok) return opError(env, i, Code::InvalidArg, "no such page view");
       if (!toPage(env, view, ps, &s->buffers[i])) return false;
-    } else if (kind == layout::kBufRegistered) {
+    } else if (kind == wire::kBufRegistered) {
       c = resolveBuffer(env, s->engine, w[2], w[3], ps, &s->buffers[i]);
       if (c == Code::BufferDetached) return opError(env, i, c, "the registered buffer was detached");
       if (c != Code::Ok)
@@ -64,7 +62,7 @@ bool attachEngine(napi_env env, FrontswapState* s, napi_value handle) {
   EngineState* e = engineFromHandle(env, handle);
   if (!e) return false;
   if (!e->engine || e->engine->stopped()) {
-    throwError(env, Code::EngineClosed, "the engine is closed");
+    throwCode(env, Code::EngineClosed);
     return false;
   }
   s->engine = e;
@@ -82,14 +80,14 @@ napi_value submitBatch(napi_env env, napi_callback_info info) {
     return nullptr;
   }
   if (!s->engine->engine || s->engine->engine->stopped()) {
-    throwError(env, Code::EngineClosed, "the engine is closed");
+    throwCode(env, Code::EngineClosed);
     return nullptr;
   }
   CopyEngine& eng = *s->engine->engine;
   uint32_t count, nViews = 0;
   void *ops, *results, *waitFor;
-  if (!toU32(env, argv[1], "count", UINT32_MAX / layout::kFsOpWords, &count) ||
-      !typedArray(env, argv[0], napi_uint32_array, size_t(count) * layout::kFsOpWords, &ops, "ops") ||
+  if (!toU32(env, argv[1], "count", UINT32_MAX / wire::kFsOpWords, &count) ||
+      !typedArray(env, argv[0], napi_uint32_array, size_t(count) * wire::kFsOpWords, &ops, "ops") ||
       !typedArray(env, argv[3], napi_int32_array, count, &results, "results") ||
       !typedArray(env, argv[4], napi_uint32_array, eng.workers(), &waitFor, "waitFor"))
     return nullptr;
@@ -98,7 +96,7 @@ napi_value submitBatch(napi_env env, napi_callback_info info) {
   if (isArray) napi_get_array_length(env, argv[2], &nViews);
   const uint32_t* w = static_cast<const uint32_t*>(ops);
   if (fs.pool().closed()) {
-    throwError(env, Code::PoolClosed, "the pool is closed");
+    throwCode(env, Code::PoolClosed);
     return nullptr;
   }
   if (!checkOps(env, s, w, count, argv[2], nViews)) return nullptr;
@@ -113,21 +111,21 @@ napi_value submitBatch(napi_env env, napi_callback_info info) {
   uint64_t copies = 0;
   for (uint32_t i = 0; i < count; i++) {
     if (i + kPrefetchAhead < count) {
-      const uint32_t* a = w + size_t(i + kPrefetchAhead) * layout::kFsOpWords;
-      fs.prefetch((a[0] >> 8) & 0xff, a[1]);
+      const uint32_t* a = w + size_t(i + kPrefetchAhead) * wire::kFsOpWords;
+      fs.prefetch(wire::opType(a[0]), a[1]);
     }
-    const uint32_t* o = w + size_t(i) * layout::kFsOpWords;
-    uint32_t op = o[0] & 0xff, type = (o[0] >> 8) & 0xff, offset = o[1];
+    const uint32_t* o = w + size_t(i) * wire::kFsOpWords;
+    uint32_t op = wire::opcode(o[0]), type = wire::opType(o[0]), offset = o[1];
     uint32_t slot;
     CopyDesc d;
     d.pool = &pool;
     d.len = ps;
-    if (op == layout::kFsStore) {
+    if (op == wire::kFsStore) {
       slot = fs.planStore(type, offset);
       d.src = s->buffers[i];
       d.dst = slot == kNoSlot ? nullptr : pool.page(slot);
       d.stream = stream;
-    } else if (op == layout::kFsLoad) {
+    } else if (op == wire::kFsLoad) {
       slot = fs.planLoad(type, offset);
       d.src = slot == kNoSlot ? nullptr : pool.page(slot);
       d.dst = s->buffers[i];

@@ -7,23 +7,15 @@
 #include "bindings.h"
 #include "frontswap_state.h"
 #include "napi_util.h"
+#include "wire.h"
 
 namespace frontswap {
 namespace napi {
 namespace {
 
 bool fail(napi_env env, Code c, uint32_t type) {
-  switch (c) {
-    case Code::Ok: return false;
-    case Code::PoolClosed: throwError(env, c, "the pool is closed"); break;
-    case Code::TypeNotInitialized:
-      throwError(env, c, "swap type " + std::to_string(type) + " is not initialized: call init(" + std::to_string(type) + ") first");
-      break;
-    case Code::TypeAlreadyInitialized:
-      throwError(env, c, "swap type " + std::to_string(type) + " is already initialized (invalidateArea() closes it)");
-      break;
-    default: throwError(env, c, "operation failed"); break;
-  }
+  if (c == Code::Ok) return false;
+  throwCode(env, c, type);
   return true;
 }
 
@@ -101,31 +93,33 @@ napi_value typeOp(napi_env env, napi_callback_info info) {
   return undefined(env);
 }
 
-// stats(out: Float64Array(kStatsFields)) -> fills the counters; the TS layer names them.
+// stats(out: Float64Array(wire::kStatsFields)) -> fills the counters in wire::Stat order; TS names them from wire.
 napi_value stats(napi_env env, napi_callback_info info) {
   napi_value argv[1];
   void* data;
   args(env, info, 1, argv, &data);
   Frontswap* fs = static_cast<FrontswapState*>(data)->fs.get();
   void* raw;
-  if (!typedArray(env, argv[0], napi_float64_array, kStatsFields, &raw, "stats' output")) return nullptr;
+  if (!typedArray(env, argv[0], napi_float64_array, wire::kStatsFields, &raw, "stats' output")) return nullptr;
   const FrontswapStats& s = fs->stats();
   const PagePool& p = fs->pool();
   double* o = static_cast<double*>(raw);
-  o[0] = double(s.succStores);
-  o[1] = double(s.failedStores);
-  o[2] = double(s.duplicateStores);
-  o[3] = double(s.loads);
-  o[4] = double(s.failedLoads);
-  o[5] = double(s.exclusiveLoads);
-  o[6] = double(s.invalidates);
-  o[7] = double(s.areaInvalidates);
-  o[8] = double(s.areaInvalidatedPages);
-  o[9] = double(s.storedPages);
-  o[10] = p.closed() ? 0 : double(p.usedPages());
-  o[11] = double(p.capacity());
-  o[12] = double(fs->mapBytes());
-  o[13] = double(fs->initializedTypes());
+  using wire::Stat;
+  auto set = [o](Stat k, double v) { o[uint32_t(k)] = v; };
+  set(Stat::succStores, double(s.succStores));
+  set(Stat::failedStores, double(s.failedStores));
+  set(Stat::duplicateStores, double(s.duplicateStores));
+  set(Stat::loads, double(s.loads));
+  set(Stat::failedLoads, double(s.failedLoads));
+  set(Stat::exclusiveLoads, double(s.exclusiveLoads));
+  set(Stat::invalidates, double(s.invalidates));
+  set(Stat::areaInvalidates, double(s.areaInvalidates));
+  set(Stat::areaInvalidatedPages, double(s.areaInvalidatedPages));
+  set(Stat::storedPages, double(s.storedPages));
+  set(Stat::usedPages, p.closed() ? 0 : double(p.usedPages()));
+  set(Stat::capacity, double(p.capacity()));
+  set(Stat::mapBytes, double(fs->mapBytes()));
+  set(Stat::initializedTypesMask, double(fs->initializedTypes()));
   return undefined(env);
 }
 
@@ -139,7 +133,7 @@ napi_value createFrontswap(napi_env env, napi_callback_info info) {
   bool exclusive;
   if (!pool || !toBool(env, argv[1], "exclusiveGets", &exclusive)) return nullptr;
   if ((*pool)->closed()) {
-    throwError(env, Code::PoolClosed, "the pool is closed");
+    throwCode(env, Code::PoolClosed);
     return nullptr;
   }
   FrontswapState* state = new FrontswapState();

@@ -11,8 +11,6 @@
 namespace frontswap {
 namespace napi {
 
-constexpr size_t kStatsFields = 14;
-
 struct FrontswapState {
   std::unique_ptr<Frontswap> fs;
   EngineState* engine = nullptr;

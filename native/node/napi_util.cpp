@@ -30,7 +30,7 @@ napi_value makeError(napi_env env, Code code, const std::string& message) {
   }
   AddonData* d = addonData(env);
   napi_value cls;
-  if (d && d->errorClass && napi_get_reference_value(env, d->errorClass, &cls) == napi_ok && cls) {
+  if (d && !d->errorClass.IsEmpty() && napi_get_reference_value(env, d->errorClass, &cls) == napi_ok && cls) {
     napi_value argv[2] = {msg, codeStr};
     if (napi_new_instance(env, cls, 2, argv, &err) == napi_ok) return err;
   }

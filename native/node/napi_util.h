@@ -2,6 +2,7 @@
 // and objects whose methods carry their native state as function data (no
 // unwrap on the hot path).
 #pragma once
+#include <napi.h>
 #include <node_api.h>
 
 #include <cstddef>
@@ -16,13 +17,15 @@ namespace napi {
 
 // Per-environment state: each worker_threads Worker gets its own.
 struct AddonData {
-  napi_ref errorClass = nullptr;  // FrontswapError, handed in by the TS layer
+  Napi::FunctionReference errorClass;  // FrontswapError, handed in by the TS layer
 };
 AddonData* addonData(napi_env env);
 
 // Throws a JS error for `code`: TypeError for ERR_INVALID_ARG, RangeError for
 // ERR_OUT_OF_RANGE / ERR_BUFFER_SIZE, FrontswapError otherwise; `code` is set.
 void throwError(napi_env env, Code code, const std::string& message);
+// Throws `code` with its one message (codeMessage); `arg` is the type or slot it names.
+inline void throwCode(napi_env env, Code code, uint64_t arg = 0) { throwError(env, code, codeMessage(code, arg)); }
 napi_value makeError(napi_env env, Code code, const std::string& message);
 
 // Status check for calls that only fail when the environment is going away.

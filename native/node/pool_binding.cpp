@@ -23,7 +23,7 @@ struct PoolState {
 PagePool* open(napi_env env, void* data) {
   PagePool* p = static_cast<PoolState*>(data)->pool.get();
   if (p->closed()) {
-    throwError(env, Code::PoolClosed, "the pool is closed");
+    throwCode(env, Code::PoolClosed);
     return nullptr;
   }
   return p;
@@ -111,7 +111,7 @@ napi_value release(napi_env env, napi_callback_info info) {
   std::sort(sorted.begin(), sorted.end());
   for (size_t i = 0; i < n; i++) {  // all or nothing: check every slot before freeing one
     if (sorted[i] >= p->capacity() || p->owner(sorted[i]) != SlotOwner::Reserved || (i && sorted[i] == sorted[i - 1])) {
-      throwError(env, Code::SlotNotReserved, "slot " + std::to_string(sorted[i]) + " is not a reserved slot of this pool");
+      throwCode(env, Code::SlotNotReserved, sorted[i]);
       return nullptr;
     }
   }

@@ -31,7 +31,7 @@ struct Wakes {
 static void producer(WaitMode mode, uint32_t workers, uint32_t ring, int rounds, unsigned seed) {
   const uint32_t ps = 4096, slots = 64;
   auto pool = makePool(ps, slots);
-  std::vector<uint32_t> words(board::size(workers));
+  std::vector<uint32_t> words(sharedWords::size(workers));
   Wakes wakes;
   EngineConfig cfg;
   cfg.workers = workers;
@@ -61,7 +61,7 @@ static void producer(WaitMode mode, uint32_t workers, uint32_t ring, int rounds,
     CHECK_EQ(pool->inflight(), uint64_t(0));
     CHECK(std::memcmp(src.data(), back.data(), src.size()) == 0);
   }
-  for (uint32_t w = 0; w < workers; w++) CHECK_EQ(uint64_t(loadAcquire(&words[board::worker(w) + board::kDone])), eng.pushed(w));
+  for (uint32_t w = 0; w < workers; w++) CHECK_EQ(uint64_t(loadAcquire(&words[sharedWords::worker(w) + sharedWords::kDone])), eng.pushed(w));
 }
 
 TEST(engine_round_trips_under_every_wait_mode) {
@@ -80,7 +80,7 @@ TEST(engine_several_producers_at_once) {
 
 TEST(engine_overflow_keeps_order_behind_a_full_ring) {
   auto pool = makePool(4096, 4);
-  std::vector<uint32_t> words(board::size(1));
+  std::vector<uint32_t> words(sharedWords::size(1));
   EngineConfig cfg;
   cfg.ringEntries = 4;
   cfg.waitMode = WaitMode::Sleep;
@@ -100,7 +100,7 @@ TEST(engine_overflow_keeps_order_behind_a_full_ring) {
 
 TEST(engine_wakes_js_only_when_armed) {
   auto pool = makePool(4096, 4);
-  std::vector<uint32_t> words(board::size(1));
+  std::vector<uint32_t> words(sharedWords::size(1));
   Wakes wakes;
   EngineConfig cfg;
   cfg.waitMode = WaitMode::Spin;
@@ -116,20 +116,20 @@ TEST(engine_wakes_js_only_when_armed) {
   eng.drainAll();
   CHECK_EQ(wakes.n.load(), 0);
   uint64_t next = eng.pushed(0) + 1;
-  storeSeqCst(&words[board::worker(0) + board::kWakeTarget], uint32_t(next));
-  storeSeqCst(&words[board::kArmed], 1);
+  storeSeqCst(&words[sharedWords::worker(0) + sharedWords::kWakeTarget], uint32_t(next));
+  storeSeqCst(&words[sharedWords::kArmed], 1);
   one();
   eng.drainAll();
   while (wakes.n.load() == 0) {  // the worker fires after publishing `done`
   }
   CHECK_EQ(wakes.n.load(), 1);
-  CHECK_EQ(loadSeqCst(&words[board::kArmed]), 0u);
-  CHECK_EQ(loadSeqCst(&words[board::worker(0) + board::kJsWakes]), 1u);
+  CHECK_EQ(loadSeqCst(&words[sharedWords::kArmed]), 0u);
+  CHECK_EQ(loadSeqCst(&words[sharedWords::worker(0) + sharedWords::kJsWakes]), 1u);
 }
 
 TEST(engine_shutdown_with_work_queued_accounts_everything) {
   auto pool = makePool(2 << 20, 2);
-  std::vector<uint32_t> words(board::size(2));
+  std::vector<uint32_t> words(sharedWords::size(2));
   EngineConfig cfg;
   cfg.workers = 2;
   cfg.ringEntries = 8;
@@ -149,7 +149,7 @@ TEST(engine_shutdown_with_work_queued_accounts_everything) {
 
 TEST(engine_pool_closed_under_it_skips_copies_and_unmaps_after) {
   auto pool = makePool(4096, 2);
-  std::vector<uint32_t> words(board::size(1));
+  std::vector<uint32_t> words(sharedWords::size(1));
   EngineConfig cfg;
   cfg.waitMode = WaitMode::Adaptive;
   CopyEngine eng(cfg, words.data(), nullptr, nullptr);
@@ -165,7 +165,7 @@ TEST(engine_pool_closed_under_it_skips_copies_and_unmaps_after) {
 
 TEST(engine_two_engines_on_one_pool_take_turns) {
   auto pool = makePool(4096, 2);
-  std::vector<uint32_t> wa(board::size(1)), wb(board::size(1));
+  std::vector<uint32_t> wa(sharedWords::size(1)), wb(sharedWords::size(1));
   EngineConfig cfg;
   cfg.waitMode = WaitMode::Sleep;
   CopyEngine a(cfg, wa.data(), nullptr, nullptr), b(cfg, wb.data(), nullptr, nullptr);
