@@ -35,7 +35,7 @@ export class Fifo<T> {
   }
 
   /** Removes and returns everything, oldest first. */
-  drain(): T[] {
+  takeAll(): T[] {
     const out = this.items.slice(this.head) as T[];
     this.items = [];
     this.head = 0;

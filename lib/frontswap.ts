@@ -7,7 +7,7 @@
  */
 import { addon, type FrontswapHandle, type PoolHandle } from './binding';
 import { coreOf, type CopyEngine } from './copy-engine';
-import type { EngineCore } from './engine-core';
+import type { EngineCore } from './engine/core';
 import { FrontswapError, outOfRange } from './errors';
 import { handleOf, type PagePool } from './page-pool';
 import * as check from './validate';
@@ -237,11 +237,11 @@ function checkOp(type: unknown, offset: unknown, page: unknown, pageSize: number
 /** Writes op `i` with its page: a registered buffer by id, else a view the addon resolves. */
 function preparePage(core: EngineCore, prep: PrepPage, ops: Uint32Array, i: number, type: number, offset: number,
   page: ArrayBufferView, pageSize: number, views: ArrayBufferView[]): void {
-  const id = core.registeredId(page, pageSize);
+  const id = core.registry.registeredId(page, pageSize);
   if (id >= 0) {
-    prep(ops, i, type, offset, BUF_REGISTERED, id, core.hitOffset);
+    prep(ops, i, type, offset, BUF_REGISTERED, id, core.registry.hitOffset);
   } else {
-    core.pin(page.buffer);
+    core.registry.pin(page.buffer);
     prep(ops, i, type, offset, BUF_VIEW, views.length, 0);
     views.push(page);
   }
