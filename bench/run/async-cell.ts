@@ -1,7 +1,7 @@
 /**
  * One repetition of an async cell: frontswap batches through a CopyEngine,
- * one batch in flight (submit, await, submit the next), so a batch is the pages
- * handed over per round trip.
+ * `depth` batches in flight (depth 1: submit, await, submit the next, so a
+ * batch is the pages handed over per round trip).
  *
  * Each repetition gets a fresh engine, closed after it (an idle spinning worker
  * left over from another cell would steal a core), and a fresh Frontswap on the
@@ -15,7 +15,7 @@
 import { wire } from '../../lib/wire';
 import { CopyEngine, coreOf } from '../../lib/copy-engine';
 import { Frontswap, type FrontswapBatch } from '../../lib/frontswap';
-import { nowNs, threadCpuNs } from '../harness';
+import { nowNs, threadCpuNs } from './clock';
 import type { Op } from '../report/schema';
 import type { AsyncMode } from './options';
 import { KEY_MASK, prefill, takeKeys, type PoolBench } from './pool';
@@ -97,8 +97,8 @@ async function latencyPhase(
 }
 
 /** One repetition of the async cell (op, mode, batch) on the pool. */
-export async function sampleAsyncCell(pb: PoolBench, op: Op, mode: AsyncMode, batch: number, times: PhaseTimes): Promise<Rep> {
-  const engine = new CopyEngine({ workers: mode.workers, waitMode: mode.waitMode, ringSize: ringSizeFor(batch) });
+export async function sampleAsyncCell(pb: PoolBench, op: Op, mode: AsyncMode, batch: number, depth: number, times: PhaseTimes): Promise<Rep> {
+  const engine = new CopyEngine({ workers: mode.workers, waitMode: mode.waitMode, ringSize: ringSizeFor(batch * depth) });
   try {
     const id = engine.registerBuffer(pb.src);
     const fs = new Frontswap(pb.pool, { engine });
@@ -117,15 +117,21 @@ export async function sampleAsyncCell(pb: PoolBench, op: Op, mode: AsyncMode, ba
       const c0 = threadCpuNs();
       const t0 = nowNs();
       let t = t0;
+      const inFlight: Promise<boolean[]>[] = [];
       for (;;) {
         const b = fs.batch();
         k = fill(b, pb, op, id, batch, k);
-        await b.submit();
+        inFlight.push(b.submit());
+        if (inFlight.length >= depth) await inFlight.shift();
         batches++;
         if (batches % every === 0 && batches >= 2) {
           t = nowNs();
           if (t - t0 >= limit) break;
         }
+      }
+      if (inFlight.length > 0) {
+        await Promise.all(inFlight);
+        t = nowNs();
       }
       const c1 = threadCpuNs();
       const w1 = workerCpuNs(engine);

@@ -11,7 +11,7 @@
 import { addon } from '../../lib/binding';
 import { handleOf } from '../../lib/page-pool';
 import type { JsWorkerCopier } from '../baselines/js-worker';
-import { nowNs, rng, threadCpuNs } from '../harness';
+import { nowNs, rng, threadCpuNs } from './clock';
 import type { Op } from '../report/schema';
 import type { BaselineSpec } from './plan';
 import { KEY_MASK, takeKeys, type PoolBench } from './pool';
@@ -67,7 +67,9 @@ export function openBaselines(pb: PoolBench, res: BaselineResources, specs: read
       slots[j] = t;
     }
   }
-  const bytes = pb.capacity * pb.pageSize;
+  // The JS destination exists only when a baseline copies into it (startResources sizes it so).
+  const needsDst = specs.some((s) => s.name === 'typedarray-set' || s.name === 'buffer-copy' || s.name === 'js-worker');
+  const bytes = needsDst ? pb.capacity * pb.pageSize : 0;
   const dst = new Uint8Array(res.dst, 0, bytes);
   const needsPages = specs.some((s) => s.name === 'typedarray-set' && s.op === 'load');
   const dstPages = needsPages ? Array.from({ length: pb.capacity }, (_, i) => dst.subarray(i * pb.pageSize, (i + 1) * pb.pageSize)) : [];

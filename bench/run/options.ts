@@ -55,8 +55,8 @@ export interface RunOptions extends BenchOptions {
   asyncModes: AsyncMode[];
   /** Page sizes measured on the hot pool (the cold pool gets every page size). */
   hotPageSizes: number[];
-  /** Batches in flight at once: one, so a batch is the pages handed over per round trip. */
-  depth: 1;
+  /** Batches in flight at once per async cell (default 1: a batch is the pages handed over per round trip). */
+  depth: number;
   /** The first backing runs the whole sweep; each further one runs this subset. */
   mainBacking: 'auto' | Backing;
   backingSubset: BackingSubset;
@@ -86,6 +86,8 @@ const FLAGS = {
   ops: { type: 'string' },
   reps: { type: 'string' },
   'sample-ms': { type: 'string' },
+  depth: { type: 'string' },
+  baselines: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -109,11 +111,13 @@ export const OPTIONS_HELP = [
   '  --ops LIST          store,load',
   '  --reps N            repetitions per figure (default 5; --quick 3)',
   '  --sample-ms N       time of one repetition in ms (default 25; --quick 10)',
+  '  --depth N           batches in flight per async cell (default 1: submit, await, submit the next)',
+  '  --baselines LIST    memcpy,typedarray-set,buffer-copy,naive-async,js-worker (default all)',
   '',
   'Every figure is a median with its interquartile range over the repetitions. Repetitions are',
   'sampled by the runner itself, variants in turn, timing many operations per clock read; the',
   '`benchmark` package is archived and measures neither thread CPU time nor paired repetitions.',
-  'Async cells keep one batch in flight: submit, await, submit the next.',
+  'Async cells keep --depth batches in flight (default one: submit, await, submit the next).',
 ].join('\n');
 
 /** Parses "4k", "64KiB", "2m", "4096" into bytes; NaN if it is none of these. */
@@ -299,6 +303,11 @@ export function parseBenchArgs(args: readonly string[], ctx: ParseContext): Pars
   const sampleText = given('sample-ms');
   const sampleMs = sampleText !== undefined ? integer('sample-ms', sampleText, 1, 60000) : quick ? 10 : 25;
 
+  const depthText = given('depth');
+  const depth = depthText !== undefined ? integer('depth', depthText, 1, 64) : 1;
+  const baselinesText = given('baselines');
+  const baselines = baselinesText !== undefined ? words('baselines', baselinesText, ALL_BASELINES) : [...ALL_BASELINES];
+
   const out = given('out');
   if (out !== undefined && out.trim() === '') throw new BenchUsageError('--out needs a directory');
 
@@ -318,11 +327,11 @@ export function parseBenchArgs(args: readonly string[], ctx: ParseContext): Pars
     sampleMs,
     hotPoolBytes: HOT_POOL_BYTES,
     coldPoolBytes: coldPoolBytes(ctx.lastLevelCacheBytes),
-    baselines: [...ALL_BASELINES],
+    baselines,
     sync,
     asyncModes,
     hotPageSizes,
-    depth: 1,
+    depth,
     mainBacking: backings[0]!,
     backingSubset: backingSubsetOf(base),
     latencyShare: 0.25,

@@ -8,7 +8,7 @@ import { FrontswapError } from '../../lib/errors';
 import { PagePool } from '../../lib/page-pool';
 import type { MachineInfo } from '../../lib/machine-info';
 import type { Frontswap } from '../../lib/frontswap';
-import { rng } from '../harness';
+import { rng } from './clock';
 import type { Backing, PoolSetup } from '../report/schema';
 import { formatBytes } from '../report/stats';
 import { sourcePages, type PoolPlan } from './plan';

@@ -45,7 +45,10 @@ export function standardNotes(o: RunOptions, m: MachineInfo, facts: RunFacts): s
       '`benchmark` package is not used: it is archived and measures neither thread CPU time nor paired repetitions.',
   );
   notes.push(
-    'Async cells keep one batch in flight (depth 1: submit, await, submit the next), so a batch is the pages handed over per round trip. ' +
+    (o.depth === 1
+      ? 'Async cells keep one batch in flight (depth 1: submit, await, submit the next), so a batch is the pages handed over per round trip. '
+      : `Async cells keep ${o.depth} batches in flight in the throughput phase (submit until ${o.depth} are pending, then await the oldest); ` +
+        'the latency phase times one batch at a time. ') +
       'Each repetition gets a fresh CopyEngine (closed after it, so no idle spinning worker steals a core) with default options ' +
       "(spinMicros 50; completion 'auto': poll for sleep workers, wake-up otherwise; ring of 1024 or the batch if larger), " +
       'and a fresh Frontswap holding every key of the pool (stored once, untimed), so timed ops hit random slots. ' +

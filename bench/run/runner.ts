@@ -171,7 +171,7 @@ async function measurePool(
     label: cellKeyLabel(cellKey(p, pb.backing, c)),
     weight: estimateCellMs(p, c, o),
     cell: true,
-    run: () => (c.path === 'sync' ? sampleSyncCell(pb, c.op, c.batch, times) : sampleAsyncCell(pb, c.op, c.mode!, c.batch, times)),
+    run: () => (c.path === 'sync' ? sampleSyncCell(pb, c.op, c.batch, times) : sampleAsyncCell(pb, c.op, c.mode!, c.batch, o.depth, times)),
   }));
   const reps = await interleave(variants, o.repetitions, progress);
   const outCells = cells.map((c, i) => ({ ...cellKey(p, pb.backing, c), metrics: toMetrics(p.pageSize, reps[i]!) }));

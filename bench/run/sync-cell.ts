@@ -6,7 +6,7 @@
  * `batch` calls: to the end of the first call, and to the end of the last.
  */
 import { Frontswap } from '../../lib/frontswap';
-import { nowNs, threadCpuNs } from '../harness';
+import { nowNs, threadCpuNs } from './clock';
 import type { Op } from '../report/schema';
 import { KEY_MASK, prefill, takeKeys, type PoolBench } from './pool';
 import {
