@@ -15,6 +15,7 @@
         "native/core/swap_map.cpp",
         "native/node/addon.cpp",
         "native/node/baseline_binding.cpp",
+        "native/node/call_probe_binding.cpp",
         "native/node/engine_binding.cpp",
         "native/node/frontswap_async.cpp",
         "native/node/frontswap_binding.cpp",

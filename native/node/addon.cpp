@@ -103,6 +103,7 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
   setRaw(env, exports, "createFrontswap", createFrontswap);
   setRaw(env, exports, "createEngine", createEngine);
   registerBaselines(env, exports);
+  registerCallProbes(env, exports);
   return exports;
 }
 

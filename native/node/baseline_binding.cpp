@@ -1,7 +1,9 @@
 // Baselines the benchmarks measure against, built from the same pool memory:
 // a native memcpy loop (the limit), the naive async addon (one Promise per page
-// through napi_async_work on libuv's pool), and the calling thread's CPU clock.
+// through Napi::AsyncWorker on libuv's pool), and the calling thread's CPU clock.
 // They only touch slots reserved with pool.reserve(), never a front-end's pages.
+// None is on a hot path: written with node-addon-api.
+#include <napi.h>
 #include <time.h>
 
 #include <cstring>
@@ -19,41 +21,47 @@ uint64_t nowNs(clockid_t clock) {
   return uint64_t(ts.tv_sec) * 1000000000u + uint64_t(ts.tv_nsec);
 }
 
-bool reservedSlot(napi_env env, PagePool& p, uint32_t slot) {
-  if (p.closed()) {
-    throwCode(env, Code::PoolClosed);
-    return false;
-  }
-  if (slot >= p.capacity() || p.owner(slot) != SlotOwner::Reserved) {
-    throwCode(env, Code::SlotNotReserved, slot);
-    return false;
-  }
-  return true;
+// A pending JS exception (thrown by the raw argument checks) as a C++ one.
+[[noreturn]] void rethrow(Napi::Env env) { throw env.GetAndClearPendingException(); }
+
+PagePool& poolArg(Napi::Env env, Napi::Value v) {
+  std::shared_ptr<PagePool>* pp = poolFromHandle(env, v);
+  if (!pp) rethrow(env);
+  return **pp;
+}
+
+void checkReserved(Napi::Env env, PagePool& p, uint32_t slot) {
+  if (p.closed()) throw codeError(env, Code::PoolClosed);
+  if (slot >= p.capacity() || p.owner(slot) != SlotOwner::Reserved) throw codeError(env, Code::SlotNotReserved, slot);
+}
+
+uint8_t* pageArg(Napi::Env env, Napi::Value v, size_t pageSize) {
+  uint8_t* page;
+  if (!toPage(env, v, pageSize, &page)) rethrow(env);
+  return page;
+}
+
+uint32_t u32Arg(Napi::Env env, Napi::Value v, const char* name, uint32_t max) {
+  uint32_t x;
+  if (!toU32(env, v, name, max, &x)) rethrow(env);
+  return x;
 }
 
 // memcpyLoop(pool, slots: Uint32Array, view, iterations, toPool: boolean) -> ns per copy
-napi_value memcpyLoop(napi_env env, napi_callback_info info) {
-  napi_value argv[5];
-  args(env, info, 5, argv);
-  std::shared_ptr<PagePool>* pp = poolFromHandle(env, argv[0]);
-  if (!pp) return nullptr;
-  PagePool& p = **pp;
-  napi_typedarray_type t;
-  size_t n;
-  void* raw;
-  if (napi_get_typedarray_info(env, argv[1], &t, &n, &raw, nullptr, nullptr) != napi_ok || t != napi_uint32_array || n == 0) {
-    throwError(env, Code::InvalidArg, "slots must be a non-empty Uint32Array");
-    return nullptr;
-  }
-  const uint32_t* slots = static_cast<const uint32_t*>(raw);
-  for (size_t i = 0; i < n; i++)
-    if (!reservedSlot(env, p, slots[i])) return nullptr;
-  uint8_t* page;
-  uint32_t iterations;
+Napi::Value memcpyLoop(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  PagePool& p = poolArg(env, info[0]);
+  if (!info[1].IsTypedArray() || info[1].As<Napi::TypedArray>().TypedArrayType() != napi_uint32_array ||
+      info[1].As<Napi::TypedArray>().ElementLength() == 0)
+    throw codeError(env, Code::InvalidArg, "slots must be a non-empty Uint32Array");
+  Napi::Uint32Array slotArray = info[1].As<Napi::Uint32Array>();
+  const uint32_t* slots = slotArray.Data();
+  const size_t n = slotArray.ElementLength();
+  for (size_t i = 0; i < n; i++) checkReserved(env, p, slots[i]);
+  uint8_t* page = pageArg(env, info[2], p.pageSize());
+  uint32_t iterations = u32Arg(env, info[3], "iterations", UINT32_MAX);
   bool toPool;
-  if (!toPage(env, argv[2], p.pageSize(), &page) || !toU32(env, argv[3], "iterations", UINT32_MAX, &iterations) ||
-      !toBool(env, argv[4], "toPool", &toPool))
-    return nullptr;
+  if (!toBool(env, info[4], "toPool", &toPool)) rethrow(env);
   p.quiesce();
   const size_t ps = p.pageSize();
   uint64_t t0 = nowNs(CLOCK_MONOTONIC);
@@ -64,86 +72,68 @@ napi_value memcpyLoop(napi_env env, napi_callback_info info) {
     else std::memcpy(page, slotMem, ps);
   }
   uint64_t t1 = nowNs(CLOCK_MONOTONIC);
-  return number(env, iterations ? double(t1 - t0) / iterations : 0);
+  return Napi::Number::New(env, iterations ? double(t1 - t0) / iterations : 0);
 }
 
-struct NaiveWork {
-  napi_async_work work = nullptr;
-  napi_deferred deferred = nullptr;
-  napi_ref view = nullptr;  // keeps the page alive while the copy is queued
-  std::shared_ptr<Mapping> mapping;  // a close() while the copy is queued must not unmap under it
-  uint8_t* dst = nullptr;
-  const uint8_t* src = nullptr;
-  size_t len = 0;
+// One page copied on libuv's pool, settled through a Promise: the naive async addon.
+class NaiveStore : public Napi::AsyncWorker {
+ public:
+  NaiveStore(Napi::Env env, PagePool& pool, uint32_t slot, Napi::Value view, uint8_t* page)
+      : Napi::AsyncWorker(env, "frontswap.naiveStore"),
+        deferred_(Napi::Promise::Deferred::New(env)),
+        view_(Napi::Persistent(view)),  // keeps the page alive while the copy is queued
+        mapping_(pool.mapping()),       // a close() while the copy is queued must not unmap under it
+        dst_(pool.page(slot)),
+        src_(page),
+        len_(pool.pageSize()) {}
+
+  Napi::Promise promise() { return deferred_.Promise(); }
+
+ protected:
+  void Execute() override { std::memcpy(dst_, src_, len_); }
+  void OnOK() override { deferred_.Resolve(Napi::Boolean::New(Env(), true)); }
+
+ private:
+  Napi::Promise::Deferred deferred_;
+  Napi::Reference<Napi::Value> view_;
+  std::shared_ptr<Mapping> mapping_;
+  uint8_t* dst_;
+  const uint8_t* src_;
+  size_t len_;
 };
 
-void naiveExecute(napi_env, void* data) {
-  NaiveWork* w = static_cast<NaiveWork*>(data);
-  std::memcpy(w->dst, w->src, w->len);
-}
-
-void naiveComplete(napi_env env, napi_status status, void* data) {
-  NaiveWork* w = static_cast<NaiveWork*>(data);
-  napi_value r;
-  if (status == napi_ok) {
-    napi_get_boolean(env, true, &r);
-    napi_resolve_deferred(env, w->deferred, r);
-  } else {
-    r = makeError(env, Code::EngineClosed, "the copy was cancelled");
-    napi_reject_deferred(env, w->deferred, r);
-  }
-  napi_delete_reference(env, w->view);
-  napi_delete_async_work(env, w->work);
-  delete w;
-}
-
-// naiveStoreAsync(pool, slot, view) -> Promise<true>: one napi_async_work per page.
-napi_value naiveStoreAsync(napi_env env, napi_callback_info info) {
-  napi_value argv[3];
-  args(env, info, 3, argv);
-  std::shared_ptr<PagePool>* pp = poolFromHandle(env, argv[0]);
-  uint32_t slot;
-  uint8_t* page;
-  if (!pp || !toU32(env, argv[1], "slot", UINT32_MAX, &slot) || !reservedSlot(env, **pp, slot) ||
-      !toPage(env, argv[2], (*pp)->pageSize(), &page))
-    return nullptr;
-  NaiveWork* w = new NaiveWork();
-  w->mapping = (*pp)->mapping();
-  w->dst = (*pp)->page(slot);
-  w->src = page;
-  w->len = (*pp)->pageSize();
-  napi_value promise, name = string(env, "frontswap.naiveStore");
-  napi_create_reference(env, argv[2], 1, &w->view);
-  napi_create_promise(env, &w->deferred, &promise);
-  napi_create_async_work(env, nullptr, name, naiveExecute, naiveComplete, w, &w->work);
-  napi_queue_async_work(env, w->work);
+// naiveStoreAsync(pool, slot, view) -> Promise<true>: one async work item per page.
+Napi::Value naiveStoreAsync(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  PagePool& p = poolArg(env, info[0]);
+  uint32_t slot = u32Arg(env, info[1], "slot", UINT32_MAX);
+  checkReserved(env, p, slot);
+  uint8_t* page = pageArg(env, info[2], p.pageSize());
+  NaiveStore* w = new NaiveStore(env, p, slot, info[2], page);
+  Napi::Promise promise = w->promise();
+  w->Queue();  // deletes itself once complete
   return promise;
 }
 
-napi_value threadCpuNs(napi_env env, napi_callback_info) { return number(env, double(nowNs(CLOCK_THREAD_CPUTIME_ID))); }
+Napi::Value threadCpuNs(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), double(nowNs(CLOCK_THREAD_CPUTIME_ID)));
+}
 
 // V8's count of external memory (what napi_adjust_external_memory moves), which
 // process.memoryUsage() does not show on this Node.
-napi_value externalMemory(napi_env env, napi_callback_info) {
-  int64_t v = 0;
-  napi_adjust_external_memory(env, 0, &v);
-  return number(env, double(v));
+Napi::Value externalMemory(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), double(Napi::MemoryManagement::AdjustExternalMemory(info.Env(), 0)));
 }
 
 }  // namespace
 
-void registerBaselines(napi_env env, napi_value exports) {
-  napi_value o, fn;
-  napi_create_object(env, &o);
-  napi_create_function(env, "memcpyLoop", NAPI_AUTO_LENGTH, memcpyLoop, nullptr, &fn);
-  napi_set_named_property(env, o, "memcpyLoop", fn);
-  napi_create_function(env, "naiveStoreAsync", NAPI_AUTO_LENGTH, naiveStoreAsync, nullptr, &fn);
-  napi_set_named_property(env, o, "naiveStoreAsync", fn);
-  napi_set_named_property(env, exports, "baselines", o);
-  napi_create_function(env, "threadCpuNs", NAPI_AUTO_LENGTH, threadCpuNs, nullptr, &fn);
-  napi_set_named_property(env, exports, "threadCpuNs", fn);
-  napi_create_function(env, "externalMemory", NAPI_AUTO_LENGTH, externalMemory, nullptr, &fn);
-  napi_set_named_property(env, exports, "externalMemory", fn);
+void registerBaselines(Napi::Env env, Napi::Object exports) {
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("memcpyLoop", Napi::Function::New(env, memcpyLoop, "memcpyLoop"));
+  o.Set("naiveStoreAsync", Napi::Function::New(env, naiveStoreAsync, "naiveStoreAsync"));
+  exports.Set("baselines", o);
+  exports.Set("threadCpuNs", Napi::Function::New(env, threadCpuNs, "threadCpuNs"));
+  exports.Set("externalMemory", Napi::Function::New(env, externalMemory, "externalMemory"));
 }
 
 }  // namespace napi

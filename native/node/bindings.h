@@ -1,5 +1,10 @@
-// The addon's entry points, one file per object.
+// The addon's entry points, one file per object. The hot calls (a Frontswap's
+// sync store/load/invalidate and its batch doorbell `submit`) are raw
+// napi_callbacks: `npm run bench:calls` measures what node-addon-api's
+// CallbackInfo and As<> add per call; everything created once or called
+// rarely is written with node-addon-api.
 #pragma once
+#include <napi.h>
 #include <node_api.h>
 
 #include <memory>
@@ -12,7 +17,8 @@ namespace napi {
 napi_value createPool(napi_env env, napi_callback_info info);
 napi_value createFrontswap(napi_env env, napi_callback_info info);
 napi_value createEngine(napi_env env, napi_callback_info info);
-void registerBaselines(napi_env env, napi_value exports);
+void registerBaselines(Napi::Env env, Napi::Object exports);
+void registerCallProbes(Napi::Env env, Napi::Object exports);
 
 // The pool behind a pool handle, or nullptr after throwing ERR_INVALID_ARG.
 std::shared_ptr<PagePool>* poolFromHandle(napi_env env, napi_value handle);

@@ -24,9 +24,14 @@ AddonData* addonData(napi_env env);
 // Throws a JS error for `code`: TypeError for ERR_INVALID_ARG, RangeError for
 // ERR_OUT_OF_RANGE / ERR_BUFFER_SIZE, FrontswapError otherwise; `code` is set.
 void throwError(napi_env env, Code code, const std::string& message);
+napi_value makeError(napi_env env, Code code, const std::string& message);
 // Throws `code` with its one message (codeMessage); `arg` is the type or slot it names.
 inline void throwCode(napi_env env, Code code, uint64_t arg = 0) { throwError(env, code, codeMessage(code, arg)); }
-napi_value makeError(napi_env env, Code code, const std::string& message);
+// The same errors for node-addon-api code, to `throw`.
+inline Napi::Error codeError(Napi::Env env, Code code, const std::string& message) {
+  return Napi::Error(env, makeError(env, code, message));
+}
+inline Napi::Error codeError(Napi::Env env, Code code, uint64_t arg = 0) { return codeError(env, code, codeMessage(code, arg)); }
 
 // Status check for calls that only fail when the environment is going away.
 #define FS_NAPI_OK(call) ((call) == napi_ok)
