@@ -84,13 +84,6 @@ Napi::Object wireObject(Napi::Env env) {
   return o;
 }
 
-// A raw napi_callback as a JS function (the hot entry points keep their own calling convention).
-void setRaw(Napi::Env env, Napi::Object exports, const char* name, napi_callback fn) {
-  napi_value f;
-  NAPI_THROW_IF_FAILED_VOID(env, napi_create_function(env, name, NAPI_AUTO_LENGTH, fn, nullptr, &f));
-  exports.Set(name, Napi::Value(env, f));
-}
-
 }  // namespace
 
 Napi::Object init(Napi::Env env, Napi::Object exports) {
@@ -99,9 +92,9 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
   exports.Set("nativeInfo", Napi::Function::New(env, nativeInfo, "nativeInfo"));
   exports.Set("wire", wireObject(env));
   // Every module registers here, once per environment.
-  setRaw(env, exports, "createPool", createPool);
-  setRaw(env, exports, "createFrontswap", createFrontswap);
-  setRaw(env, exports, "createEngine", createEngine);
+  exports.Set("createPool", Napi::Function::New(env, createPool, "createPool"));
+  exports.Set("createFrontswap", Napi::Function::New(env, createFrontswap, "createFrontswap"));
+  exports.Set("createEngine", Napi::Function::New(env, createEngine, "createEngine"));
   registerBaselines(env, exports);
   registerCallProbes(env, exports);
   return exports;

@@ -21,9 +21,6 @@ uint64_t nowNs(clockid_t clock) {
   return uint64_t(ts.tv_sec) * 1000000000u + uint64_t(ts.tv_nsec);
 }
 
-// A pending JS exception (thrown by the raw argument checks) as a C++ one.
-[[noreturn]] void rethrow(Napi::Env env) { throw env.GetAndClearPendingException(); }
-
 PagePool& poolArg(Napi::Env env, Napi::Value v) {
   std::shared_ptr<PagePool>* pp = poolFromHandle(env, v);
   if (!pp) rethrow(env);

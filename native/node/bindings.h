@@ -14,9 +14,9 @@
 namespace frontswap {
 namespace napi {
 
-napi_value createPool(napi_env env, napi_callback_info info);
-napi_value createFrontswap(napi_env env, napi_callback_info info);
-napi_value createEngine(napi_env env, napi_callback_info info);
+Napi::Value createPool(const Napi::CallbackInfo& info);
+Napi::Value createFrontswap(const Napi::CallbackInfo& info);
+Napi::Value createEngine(const Napi::CallbackInfo& info);
 void registerBaselines(Napi::Env env, Napi::Object exports);
 void registerCallProbes(Napi::Env env, Napi::Object exports);
 

@@ -1,6 +1,8 @@
 // CopyEngine handle: the worker threads, the words shared with JS, the
 // event-loop wake-up (a thread-safe function, referenced only while JS waits on
 // it), registered buffers and pools, and raw copies for benchmarks.
+#include <napi.h>
+
 #include <cstring>
 
 #include "../core/shared_words.h"
@@ -20,21 +22,10 @@ bool live(napi_env env, EngineState* e) {
   return false;
 }
 
-// Runs on the JS thread when a worker asked for a wake-up.
-void callJs(napi_env env, napi_value jsCb, void* ctx, void*) {
-  if (!env || !jsCb) return;  // the function is being torn down
-  EngineState* e = stateOf(ctx);
-  napi_value self, undef;
-  if (!e->self || napi_get_reference_value(env, e->self, &self) != napi_ok || !self) return;
-  napi_get_undefined(env, &undef);
-  napi_call_function(env, undef, jsCb, 1, &self, nullptr);
-}
-
 // Runs on a worker thread.
-void wakeJs(void* ctx) { napi_call_threadsafe_function(stateOf(ctx)->tsfn, nullptr, napi_tsfn_nonblocking); }
+void wakeJs(void* ctx) { stateOf(ctx)->tsfn.NonBlockingCall(); }
 
-void cleanupHook(void* arg) {
-  EngineState* e = stateOf(arg);
+void cleanupHook(EngineState* e) {
   e->cleanupHook = false;  // Node removes it itself
   e->shutdown();
 }
@@ -42,61 +33,56 @@ void cleanupHook(void* arg) {
 void destroyState(void* p) {
   EngineState* e = stateOf(p);
   e->shutdown();
-  if (e->cleanupHook) napi_remove_env_cleanup_hook(e->env, cleanupHook, e);
+  if (e->cleanupHook) e->cleanup.Remove(e->env);
   if (e->self) napi_delete_reference(e->env, e->self);
   if (e->sharedWordsRef) napi_delete_reference(e->env, e->sharedWordsRef);
   delete e;
 }
 
-napi_value registerBuffer(napi_env env, napi_callback_info info) {
-  napi_value argv[1];
-  void* data;
-  args(env, info, 1, argv, &data);
-  EngineState* e = stateOf(data);
+// The engine of a method call made with node-addon-api, or ERR_ENGINE_CLOSED.
+EngineState* openEngine(const Napi::CallbackInfo& info) {
+  EngineState* e = stateOf(info.Data());
+  if (!e->engine || e->engine->stopped()) throw codeError(info.Env(), Code::EngineClosed);
+  return e;
+}
+
+Napi::Value registerBuffer(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  EngineState* e = openEngine(info);
   uint8_t* p;
   size_t n;
-  if (!live(env, e) || !toView(env, argv[0], "buffer", &p, &n)) return nullptr;
-  if (n == 0 || n > UINT32_MAX) {
-    throwError(env, Code::OutOfRange, "a registered buffer holds 1 byte to 4 GiB");
-    return nullptr;
-  }
+  if (!toView(env, info[0], "buffer", &p, &n)) rethrow(env);
+  if (n == 0 || n > UINT32_MAX) throw codeError(env, Code::OutOfRange, "a registered buffer holds 1 byte to 4 GiB");
   RegisteredBuffer b;
-  if (napi_create_reference(env, argv[0], 1, &b.ref) != napi_ok) return nullptr;
+  if (napi_create_reference(env, info[0], 1, &b.ref) != napi_ok) rethrow(env);
   b.data = p;
   b.len = n;
   e->buffers.push_back(b);
-  return number(env, double(e->buffers.size() - 1));
+  return Napi::Number::New(env, double(e->buffers.size() - 1));
 }
 
-napi_value unregisterBuffer(napi_env env, napi_callback_info info) {
-  napi_value argv[1];
-  void* data;
-  args(env, info, 1, argv, &data);
-  EngineState* e = stateOf(data);
+Napi::Value unregisterBuffer(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  EngineState* e = openEngine(info);
   uint32_t id;
-  if (!live(env, e) || !toU32(env, argv[0], "id", UINT32_MAX, &id)) return nullptr;
-  if (id >= e->buffers.size() || !e->buffers[id].ref) {
-    throwError(env, Code::OutOfRange, "no registered buffer " + std::to_string(id));
-    return nullptr;
-  }
+  if (!toU32(env, info[0], "id", UINT32_MAX, &id)) rethrow(env);
+  if (id >= e->buffers.size() || !e->buffers[id].ref)
+    throw codeError(env, Code::OutOfRange, "no registered buffer " + std::to_string(id));
   e->engine->drainAll();  // no copy may still name it
   napi_delete_reference(env, e->buffers[id].ref);
   e->buffers[id] = RegisteredBuffer();
-  return undefined(env);
+  return env.Undefined();
 }
 
-napi_value registerPool(napi_env env, napi_callback_info info) {
-  napi_value argv[1];
-  void* data;
-  args(env, info, 1, argv, &data);
-  EngineState* e = stateOf(data);
-  if (!live(env, e)) return nullptr;
-  std::shared_ptr<PagePool>* pool = poolFromHandle(env, argv[0]);
-  if (!pool) return nullptr;
+Napi::Value registerPool(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  EngineState* e = openEngine(info);
+  std::shared_ptr<PagePool>* pool = poolFromHandle(env, info[0]);
+  if (!pool) rethrow(env);
   for (size_t i = 0; i < e->pools.size(); i++)
-    if (e->pools[i].lock() == *pool) return number(env, double(i));
+    if (e->pools[i].lock() == *pool) return Napi::Number::New(env, double(i));
   e->pools.push_back(*pool);
-  return number(env, double(e->pools.size() - 1));
+  return Napi::Number::New(env, double(e->pools.size() - 1));
 }
 
 // Validates one raw descriptor; on success fills the copy to queue and the slot
@@ -200,39 +186,34 @@ napi_value setWaiting(napi_env env, napi_callback_info info) {
   EngineState* e = stateOf(data);
   bool on;
   if (!toBool(env, argv[0], "waiting", &on)) return nullptr;
-  if (e->tsfn && on != e->tsfnRefd) {
-    if (on) napi_ref_threadsafe_function(env, e->tsfn);
-    else napi_unref_threadsafe_function(env, e->tsfn);
+  if (e->tsfnLive && on != e->tsfnRefd) {
+    if (on) e->tsfn.Ref(env);
+    else e->tsfn.Unref(env);
     e->tsfnRefd = on;
   }
   return undefined(env);
 }
 
-napi_value cpuTimes(napi_env env, napi_callback_info info) {
-  napi_value argv[1];
-  void* data;
-  args(env, info, 1, argv, &data);
-  EngineState* e = stateOf(data);
+Napi::Value cpuTimes(const Napi::CallbackInfo& info) {
+  EngineState* e = stateOf(info.Data());
   void* out;
-  if (!e->engine || !typedArray(env, argv[0], napi_float64_array, e->engine->workers(), &out, "out")) return nullptr;
+  if (!e->engine || !typedArray(info.Env(), info[0], napi_float64_array, e->engine->workers(), &out, "out")) rethrow(info.Env());
   for (uint32_t i = 0; i < e->engine->workers(); i++) static_cast<double*>(out)[i] = double(e->engine->workerCpuNs(i));
-  return undefined(env);
+  return info.Env().Undefined();
 }
 
-napi_value shutdownEngine(napi_env env, napi_callback_info info) {
-  void* data;
-  args(env, info, 0, nullptr, &data);
-  stateOf(data)->shutdown();
-  return undefined(env);
+Napi::Value shutdownEngine(const Napi::CallbackInfo& info) {
+  stateOf(info.Data())->shutdown();
+  return info.Env().Undefined();
 }
 
 }  // namespace
 
 void EngineState::shutdown() {
   if (engine) engine->shutdown();
-  if (tsfn) {
-    napi_release_threadsafe_function(tsfn, napi_tsfn_abort);
-    tsfn = nullptr;
+  if (tsfnLive) {
+    tsfn.Abort();
+    tsfnLive = false;
   }
   for (RegisteredBuffer& b : buffers)
     if (b.ref) napi_delete_reference(env, b.ref);
@@ -261,85 +242,71 @@ EngineState* engineFromHandle(napi_env env, napi_value handle) {
   return static_cast<EngineState*>(untag(env, handle, &kEngineTag, "engine"));
 }
 
+// Raw calls inside: during a worker's termination the call fails, and a C++
+// exception here (node-addon-api's Call throws) would have nowhere to go.
+void callJs(Napi::Env env, Napi::Function onWake, EngineState* e, void*) {
+  if (env == nullptr || onWake.IsEmpty()) return;  // the function is being torn down
+  napi_value self, undef;
+  if (!e->self || napi_get_reference_value(env, e->self, &self) != napi_ok || !self) return;
+  napi_get_undefined(env, &undef);
+  napi_call_function(env, undef, onWake, 1, &self, nullptr);
+}
+
 // createEngine(self, workers, waitMode, spinMicros, ringEntries, onWake)
-napi_value createEngine(napi_env env, napi_callback_info info) {
-  napi_value argv[6];
-  args(env, info, 6, argv);
+Napi::Value createEngine(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!info[0].IsObject() || !info[5].IsFunction())
+    throw codeError(env, Code::InvalidArg, "createEngine(self, workers, waitMode, spinMicros, ringEntries, onWake)");
   EngineConfig cfg;
   uint32_t mode;
-  napi_valuetype selfType, cbType;
-  napi_typeof(env, argv[0], &selfType);
-  napi_typeof(env, argv[5], &cbType);
-  if (selfType != napi_object || cbType != napi_function) {
-    throwError(env, Code::InvalidArg, "createEngine(self, workers, waitMode, spinMicros, ringEntries, onWake)");
-    return nullptr;
-  }
-  if (!toU32(env, argv[1], "workers", CopyEngine::kMaxWorkers, &cfg.workers) ||
-      !toU32(env, argv[2], "waitMode", 2, &mode) || !toU32(env, argv[3], "spinMicros", 10000000, &cfg.spinMicros) ||
-      !toU32(env, argv[4], "ringSize", 1u << 20, &cfg.ringEntries))
-    return nullptr;
-  if (cfg.workers == 0) {
-    throwError(env, Code::OutOfRange, "workers must be from 1 to " + std::to_string(CopyEngine::kMaxWorkers));
-    return nullptr;
-  }
-  if (cfg.ringEntries < 2 || (cfg.ringEntries & (cfg.ringEntries - 1))) {
-    throwError(env, Code::OutOfRange, "ringSize must be a power of two from 2 to 1048576");
-    return nullptr;
-  }
+  if (!toU32(env, info[1], "workers", CopyEngine::kMaxWorkers, &cfg.workers) || !toU32(env, info[2], "waitMode", 2, &mode) ||
+      !toU32(env, info[3], "spinMicros", 10000000, &cfg.spinMicros) || !toU32(env, info[4], "ringSize", 1u << 20, &cfg.ringEntries))
+    rethrow(env);
+  if (cfg.workers == 0) throw codeError(env, Code::OutOfRange, "workers must be from 1 to " + std::to_string(CopyEngine::kMaxWorkers));
+  if (cfg.ringEntries < 2 || (cfg.ringEntries & (cfg.ringEntries - 1)))
+    throw codeError(env, Code::OutOfRange, "ringSize must be a power of two from 2 to 1048576");
   cfg.waitMode = WaitMode(mode);
 
   // The shared words live in a SharedArrayBuffer: JS reads them with Atomics and
   // nothing can detach it under the workers.
-  // (napi_create_typedarray takes no SharedArrayBuffer: construct it from JS.)
-  napi_value global, sabCtor, i32Ctor, sab, board;
-  size_t words = sharedWords::size(cfg.workers);
-  napi_value bytes = number(env, double(words * 4));
-  if (napi_get_global(env, &global) != napi_ok ||
-      napi_get_named_property(env, global, "SharedArrayBuffer", &sabCtor) != napi_ok ||
-      napi_get_named_property(env, global, "Int32Array", &i32Ctor) != napi_ok ||
-      napi_new_instance(env, sabCtor, 1, &bytes, &sab) != napi_ok ||
-      napi_new_instance(env, i32Ctor, 1, &sab, &board) != napi_ok) {
-    throwError(env, Code::InvalidArg, "could not allocate the engine's shared words");
-    return nullptr;
-  }
+  // (Node-API creates no SharedArrayBuffer: construct it from JS.)
+  const size_t words = sharedWords::size(cfg.workers);
+  Napi::Object global = env.Global();
+  Napi::Object sab = global.Get("SharedArrayBuffer").As<Napi::Function>().New({Napi::Number::New(env, double(words * 4))});
+  Napi::Object board = global.Get("Int32Array").As<Napi::Function>().New({sab});
 
-  EngineState* e = new EngineState();
+  std::unique_ptr<EngineState> owner(new EngineState());
+  EngineState* e = owner.get();
   e->env = env;
-  void* boardData;
-  napi_get_typedarray_info(env, board, nullptr, nullptr, &boardData, nullptr, nullptr);
-  e->sharedWords = static_cast<uint32_t*>(boardData);
+  e->sharedWords = reinterpret_cast<uint32_t*>(board.As<Napi::Int32Array>().Data());
   napi_create_reference(env, board, 1, &e->sharedWordsRef);
-  napi_create_reference(env, argv[0], 0, &e->self);
-
-  napi_value name = string(env, "frontswap.CopyEngine");
-  if (napi_create_threadsafe_function(env, argv[5], nullptr, name, 0, 1, nullptr, nullptr, e, callJs, &e->tsfn) != napi_ok) {
-    destroyState(e);
-    throwError(env, Code::InvalidArg, "could not create the engine's wake-up function");
-    return nullptr;
-  }
-  napi_unref_threadsafe_function(env, e->tsfn);  // an idle engine does not keep the process alive
-  // Registered after the thread-safe function, so it runs before Node tears that down.
-  e->cleanupHook = napi_add_env_cleanup_hook(env, cleanupHook, e) == napi_ok;
+  napi_create_reference(env, info[0], 0, &e->self);
+  e->tsfn = EngineState::WakeFn::New(env, info[5].As<Napi::Function>(), "frontswap.CopyEngine", 0, 1, e);
+  e->tsfnLive = true;
+  e->tsfn.Unref(env);  // an idle engine does not keep the process alive
+  // Added after the thread-safe function, so it runs before Node tears that down.
+  e->cleanup = env.AddCleanupHook(cleanupHook, e);
+  e->cleanupHook = true;
   try {
     e->engine.reset(new CopyEngine(cfg, e->sharedWords, wakeJs, e));
   } catch (const std::exception& ex) {
-    destroyState(e);
-    throwError(env, Code::ThreadsUnavailable, std::string("could not start the engine's worker threads: ") + ex.what());
-    return nullptr;
+    destroyState(owner.release());
+    throw codeError(env, Code::ThreadsUnavailable, std::string("could not start the engine's worker threads: ") + ex.what());
   }
-
-  napi_value h = boundObject(env, e, destroyState,
-                             {{"registerBuffer", registerBuffer},
-                              {"unregisterBuffer", unregisterBuffer},
-                              {"registerPool", registerPool},
-                              {"submitRaw", submitRaw},
+  // The doorbell and the wait path stay raw napi_callbacks (see bindings.h); the rest node-addon-api.
+  napi_value h = boundObject(env, owner.release(), destroyState,
+                             {{"submitRaw", submitRaw},
                               {"reap", reap},
                               {"setWaiting", setWaiting},
-                              {"cpuTimes", cpuTimes},
-                              {"shutdown", shutdownEngine}});
-  if (!h || !tag(env, h, &kEngineTag)) return nullptr;
-  napi_set_named_property(env, h, "sharedWords", board);
-  return h;
+                              {"registerBuffer", nullptr, registerBuffer},
+                              {"unregisterBuffer", nullptr, unregisterBuffer},
+                              {"registerPool", nullptr, registerPool},
+                              {"cpuTimes", nullptr, cpuTimes},
+                              {"shutdown", nullptr, shutdownEngine}});
+  if (!h || !tag(env, h, &kEngineTag)) rethrow(env);
+  Napi::Object handle(env, h);
+  handle.Set("sharedWords", board);
+  return handle;
 }
 
 }  // namespace napi

@@ -1,6 +1,7 @@
 // Native state behind a CopyEngine handle, shared with the front-ends that
 // submit through it.
 #pragma once
+#include <napi.h>
 #include <node_api.h>
 
 #include <memory>
@@ -20,14 +21,24 @@ struct RegisteredBuffer {
   uint32_t checked = 0;    // submit stamp of the last detach check
 };
 
+struct EngineState;
+// Runs on the JS thread when a worker asked for a wake-up.
+void callJs(Napi::Env env, Napi::Function onWake, EngineState* e, void*);
+
 struct EngineState {
   napi_env env = nullptr;
   std::unique_ptr<CopyEngine> engine;
   napi_ref sharedWordsRef = nullptr;  // Int32Array over a SharedArrayBuffer (cannot be detached)
   uint32_t* sharedWords = nullptr;
-  napi_threadsafe_function tsfn = nullptr;
+  // The event-loop wake-up: a worker calls it, JS runs onWake(self). Referenced
+  // only while JS waits on it (setWaiting), so an idle engine keeps no process alive.
+  using WakeFn = Napi::TypedThreadSafeFunction<EngineState, void, callJs>;
+  WakeFn tsfn;
+  bool tsfnLive = false;
   bool tsfnRefd = false;
   napi_ref self = nullptr;      // weak: the JS engine object handed to the wake callback
+  // Stops the workers when the environment goes away (worker_threads terminate()).
+  Napi::Env::CleanupHook<void (*)(EngineState*), EngineState> cleanup;
   bool cleanupHook = false;
   std::vector<RegisteredBuffer> buffers;
   // Registered for raw copies. Weak: registering a pool must not keep it (or

@@ -210,7 +210,11 @@ napi_value boundObject(napi_env env, void* state, void (*destroy)(void*), std::i
   for (const Method& m : methods) {
     napi_value fn;
     // Methods get the state itself as data: one less indirection per call.
-    if (napi_create_function(env, m.name, NAPI_AUTO_LENGTH, m.fn, state, &fn) != napi_ok) return nullptr;
+    if (m.fn) {
+      if (napi_create_function(env, m.name, NAPI_AUTO_LENGTH, m.fn, state, &fn) != napi_ok) return nullptr;
+    } else {
+      fn = Napi::Function::New(env, m.napiFn, m.name, state);
+    }
     s->refs++;
     if (napi_add_finalizer(env, fn, s, dropRef, nullptr, nullptr) != napi_ok) {
       s->refs--;

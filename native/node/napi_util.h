@@ -32,6 +32,12 @@ inline Napi::Error codeError(Napi::Env env, Code code, const std::string& messag
   return Napi::Error(env, makeError(env, code, message));
 }
 inline Napi::Error codeError(Napi::Env env, Code code, uint64_t arg = 0) { return codeError(env, code, codeMessage(code, arg)); }
+// The JS exception a raw helper left pending (they throw and return false), as a
+// C++ one for node-addon-api code; an ERR_INVALID_ARG if, oddly, none is pending.
+[[noreturn]] inline void rethrow(Napi::Env env) {
+  if (env.IsExceptionPending()) throw env.GetAndClearPendingException();
+  throw codeError(env, Code::InvalidArg, "the operation failed in Node-API");
+}
 
 // Status check for calls that only fail when the environment is going away.
 #define FS_NAPI_OK(call) ((call) == napi_ok)
@@ -78,9 +84,14 @@ napi_value number(napi_env env, double d);
 napi_value undefined(napi_env env);
 napi_value string(napi_env env, const char* s);
 
+// A method of a bound object: a raw napi_callback (the hot calls, which skip
+// node-addon-api's CallbackInfo) or a node-addon-api one (everything else).
+// Either way info's data is the object's state.
+using NapiMethod = Napi::Value (*)(const Napi::CallbackInfo&);
 struct Method {
   const char* name;
-  napi_callback fn;
+  napi_callback fn = nullptr;
+  NapiMethod napiFn = nullptr;
 };
 
 // An object whose methods get `state` as their data. `state` is destroyed by

@@ -1,5 +1,8 @@
 // PagePool handle: creation (with the backing request), occupancy, close, the
-// smaps probe, and raw slot reservations for the engine's raw copies.
+// smaps probe, and raw slot reservations for the engine's raw copies. Nothing
+// here is on a copy's path: written with node-addon-api.
+#include <napi.h>
+
 #include <algorithm>
 #include <cstring>
 #include <vector>
@@ -20,107 +23,76 @@ struct PoolState {
   ~PoolState() { pool->reapLanded(); }
 };
 
-PagePool* open(napi_env env, void* data) {
-  PagePool* p = static_cast<PoolState*>(data)->pool.get();
-  if (p->closed()) {
-    throwCode(env, Code::PoolClosed);
-    return nullptr;
-  }
+PagePool& poolOf(const Napi::CallbackInfo& info) { return *static_cast<PoolState*>(info.Data())->pool; }
+
+// The pool of a method call, or ERR_POOL_CLOSED.
+PagePool& openPool(const Napi::CallbackInfo& info) {
+  PagePool& p = poolOf(info);
+  if (p.closed()) throw codeError(info.Env(), Code::PoolClosed);
   return p;
 }
 
-napi_value usedPages(napi_env env, napi_callback_info info) {
-  void* data;
-  args(env, info, 0, nullptr, &data);
-  PagePool* p = open(env, data);
-  return p ? number(env, p->usedPages()) : nullptr;
+Napi::Value usedPages(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), openPool(info).usedPages()); }
+
+Napi::Value freePages(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), openPool(info).freePages()); }
+
+Napi::Value close(const Napi::CallbackInfo& info) {
+  poolOf(info).close();
+  return info.Env().Undefined();
 }
 
-napi_value freePages(napi_env env, napi_callback_info info) {
-  void* data;
-  args(env, info, 0, nullptr, &data);
-  PagePool* p = open(env, data);
-  return p ? number(env, p->freePages()) : nullptr;
-}
+Napi::Value isClosed(const Napi::CallbackInfo& info) { return Napi::Boolean::New(info.Env(), poolOf(info).closed()); }
 
-napi_value close(napi_env env, napi_callback_info info) {
-  void* data;
-  args(env, info, 0, nullptr, &data);
-  static_cast<PoolState*>(data)->pool->close();
-  return undefined(env);
-}
-
-napi_value isClosed(napi_env env, napi_callback_info info) {
-  void* data;
-  args(env, info, 0, nullptr, &data);
-  return boolean(env, static_cast<PoolState*>(data)->pool->closed());
-}
-
-napi_value memoryUsage(napi_env env, napi_callback_info info) {
-  void* data;
-  args(env, info, 0, nullptr, &data);
-  PagePool* p = open(env, data);
-  if (!p) return nullptr;
-  VmaUsage u = readVmaUsage(p->baseAddress());
-  napi_value o;
-  napi_create_object(env, &o);
-  napi_set_named_property(env, o, "mappedBytes", number(env, double(p->mappedBytes())));
-  napi_set_named_property(env, o, "residentBytes", number(env, double(u.rssBytes + u.hugetlbBytes)));
-  napi_set_named_property(env, o, "kernelPageSize", number(env, double(u.kernelPageBytes)));
-  napi_set_named_property(env, o, "anonHugeBytes", number(env, double(u.anonHugeBytes)));
-  napi_set_named_property(env, o, "hugetlbBytes", number(env, double(u.hugetlbBytes)));
-  napi_set_named_property(env, o, "metadataBytes", number(env, double(p->metadataBytes())));
+Napi::Value memoryUsage(const Napi::CallbackInfo& info) {
+  PagePool& p = openPool(info);
+  VmaUsage u = readVmaUsage(p.baseAddress());
+  Napi::Object o = Napi::Object::New(info.Env());
+  o.Set("mappedBytes", double(p.mappedBytes()));
+  o.Set("residentBytes", double(u.rssBytes + u.hugetlbBytes));
+  o.Set("kernelPageSize", double(u.kernelPageBytes));
+  o.Set("anonHugeBytes", double(u.anonHugeBytes));
+  o.Set("hugetlbBytes", double(u.hugetlbBytes));
+  o.Set("metadataBytes", double(p.metadataBytes()));
   return o;
 }
 
-napi_value reserve(napi_env env, napi_callback_info info) {
-  napi_value argv[1];
-  void* data;
-  args(env, info, 1, argv, &data);
-  PagePool* p = open(env, data);
+Napi::Value reserve(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  PagePool& p = openPool(info);
   uint32_t count;
-  if (!p || !toU32(env, argv[0], "count", p->capacity(), &count)) return nullptr;
-  if (count > p->freePages()) {
-    napi_value nul;
-    napi_get_null(env, &nul);
-    return nul;
-  }
-  napi_value ab, arr;
-  void* mem;
-  if (napi_create_arraybuffer(env, size_t(count) * 4, &mem, &ab) != napi_ok) return nullptr;
-  p->reserve(count, static_cast<uint32_t*>(mem));
-  napi_create_typedarray(env, napi_uint32_array, count, ab, 0, &arr);
-  return arr;
+  if (!toU32(env, info[0], "count", p.capacity(), &count)) rethrow(env);
+  if (count > p.freePages()) return env.Null();
+  Napi::Uint32Array slots = Napi::Uint32Array::New(env, count);
+  p.reserve(count, slots.Data());
+  return slots;
 }
 
-napi_value release(napi_env env, napi_callback_info info) {
-  napi_value argv[1];
-  void* data;
-  args(env, info, 1, argv, &data);
-  PagePool* p = open(env, data);
-  if (!p) return nullptr;
-  napi_typedarray_type t;
-  size_t n;
-  void* raw;
-  if (napi_get_typedarray_info(env, argv[0], &t, &n, &raw, nullptr, nullptr) != napi_ok || t != napi_uint32_array) {
-    throwError(env, Code::InvalidArg, "slots must be a Uint32Array");
-    return nullptr;
-  }
-  const uint32_t* slots = static_cast<const uint32_t*>(raw);
-  std::vector<uint32_t> sorted(slots, slots + n);
+Napi::Value release(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  PagePool& p = openPool(info);
+  if (!info[0].IsTypedArray() || info[0].As<Napi::TypedArray>().TypedArrayType() != napi_uint32_array)
+    throw codeError(env, Code::InvalidArg, "slots must be a Uint32Array");
+  Napi::Uint32Array slots = info[0].As<Napi::Uint32Array>();
+  std::vector<uint32_t> sorted(slots.Data(), slots.Data() + slots.ElementLength());
   std::sort(sorted.begin(), sorted.end());
-  for (size_t i = 0; i < n; i++) {  // all or nothing: check every slot before freeing one
-    if (sorted[i] >= p->capacity() || p->owner(sorted[i]) != SlotOwner::Reserved || (i && sorted[i] == sorted[i - 1])) {
-      throwCode(env, Code::SlotNotReserved, sorted[i]);
-      return nullptr;
-    }
+  for (size_t i = 0; i < sorted.size(); i++) {  // all or nothing: check every slot before freeing one
+    if (sorted[i] >= p.capacity() || p.owner(sorted[i]) != SlotOwner::Reserved || (i && sorted[i] == sorted[i - 1]))
+      throw codeError(env, Code::SlotNotReserved, sorted[i]);
   }
-  p->quiesce();  // raw copies on these slots land before they are reused
-  for (uint32_t s : sorted) p->releaseSlot(s);
-  return undefined(env);
+  p.quiesce();  // raw copies on these slots land before they are reused
+  for (uint32_t s : sorted) p.releaseSlot(s);
+  return env.Undefined();
 }
 
-void setNumber(napi_env env, napi_value o, const char* k, double v) { napi_set_named_property(env, o, k, number(env, v)); }
+BackingRequest backingArg(Napi::Env env, Napi::Value v) {
+  if (!v.IsString()) throw codeError(env, Code::InvalidArg, "backing must be a string");
+  const std::string b = v.As<Napi::String>().Utf8Value();
+  if (b == "auto") return BackingRequest::Auto;
+  if (b == "hugetlb") return BackingRequest::Hugetlb;
+  if (b == "thp") return BackingRequest::Thp;
+  if (b == "normal") return BackingRequest::Normal;
+  throw codeError(env, Code::OutOfRange, "backing must be 'auto', 'hugetlb', 'thp' or 'normal'");
+}
 
 }  // namespace
 
@@ -130,75 +102,52 @@ std::shared_ptr<PagePool>* poolFromHandle(napi_env env, napi_value handle) {
 }
 
 // createPool(pageSize, pages, backing, prefault, streamStores)
-napi_value createPool(napi_env env, napi_callback_info info) {
-  napi_value argv[5];
-  args(env, info, 5, argv);
+Napi::Value createPool(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
   PagePool::Options o;
-  uint32_t pages;
-  if (!toU32(env, argv[0], "pageSize", PagePool::kMaxPageSize, &o.pageSize)) return nullptr;
-  if (!toU32(env, argv[1], "pages", UINT32_MAX - 1, &pages)) return nullptr;
+  uint32_t pages, stream;
+  if (!toU32(env, info[0], "pageSize", PagePool::kMaxPageSize, &o.pageSize)) rethrow(env);
+  if (!toU32(env, info[1], "pages", UINT32_MAX - 1, &pages)) rethrow(env);
   o.pages = pages;
-  char backing[16] = {0};
-  size_t len = 0;
-  if (napi_get_value_string_utf8(env, argv[2], backing, sizeof backing, &len) != napi_ok) {
-    throwError(env, Code::InvalidArg, "backing must be a string");
-    return nullptr;
-  }
-  std::string b(backing, len);
-  if (b == "auto") o.backing = BackingRequest::Auto;
-  else if (b == "hugetlb") o.backing = BackingRequest::Hugetlb;
-  else if (b == "thp") o.backing = BackingRequest::Thp;
-  else if (b == "normal") o.backing = BackingRequest::Normal;
-  else {
-    throwError(env, Code::OutOfRange, "backing must be 'auto', 'hugetlb', 'thp' or 'normal'");
-    return nullptr;
-  }
-  if (!toBool(env, argv[3], "prefault", &o.prefault)) return nullptr;
-  uint32_t stream;
-  if (!toU32(env, argv[4], "streamStores", 2, &stream)) return nullptr;
+  o.backing = backingArg(env, info[2]);
+  if (!toBool(env, info[3], "prefault", &o.prefault)) rethrow(env);
+  if (!toU32(env, info[4], "streamStores", 2, &stream)) rethrow(env);
   o.streamStores = PagePool::Streaming(stream);
-  if (o.pageSize < PagePool::kMinPageSize || (o.pageSize & (o.pageSize - 1))) {
-    throwError(env, Code::OutOfRange, "pageSize must be a power of two from 4096 to 2097152");
-    return nullptr;
-  }
-  if (pages == 0) {
-    throwError(env, Code::OutOfRange, "pages must be at least 1");
-    return nullptr;
-  }
+  if (o.pageSize < PagePool::kMinPageSize || (o.pageSize & (o.pageSize - 1)))
+    throw codeError(env, Code::OutOfRange, "pageSize must be a power of two from 4096 to 2097152");
+  if (pages == 0) throw codeError(env, Code::OutOfRange, "pages must be at least 1");
 
   std::shared_ptr<PagePool> pool;
   std::string why;
   Code c = PagePool::create(o, &pool, &why);
-  if (c != Code::Ok) {
-    throwError(env, c, why);
-    return nullptr;
-  }
+  if (c != Code::Ok) throw codeError(env, c, why);
   // The mapping is memory V8 cannot see; tell it, so GC pressure is honest.
-  int64_t adjusted;
-  napi_adjust_external_memory(env, int64_t(pool->mappedBytes()), &adjusted);
-  pool->onUnmap = [env](size_t bytes) {
+  Napi::MemoryManagement::AdjustExternalMemory(env, int64_t(pool->mappedBytes()));
+  napi_env raw = env;
+  pool->onUnmap = [raw](size_t bytes) {
     int64_t a;
-    napi_adjust_external_memory(env, -int64_t(bytes), &a);
+    napi_adjust_external_memory(raw, -int64_t(bytes), &a);  // may run in a finalizer: no C++ exceptions
   };
 
   PoolState* state = new PoolState{std::move(pool)};
   PagePool* p = state->pool.get();
   napi_value h = boundObject(env, state, [](void* s) { delete static_cast<PoolState*>(s); },
-                             {{"usedPages", usedPages},
-                              {"freePages", freePages},
-                              {"close", close},
-                              {"isClosed", isClosed},
-                              {"memoryUsage", memoryUsage},
-                              {"reserve", reserve},
-                              {"release", release}});
-  if (!h || !tag(env, h, &kPoolTag)) return nullptr;
-  setNumber(env, h, "pageSize", p->pageSize());
-  setNumber(env, h, "capacity", p->capacity());
-  setNumber(env, h, "byteLength", double(p->byteLength()));
-  setNumber(env, h, "mappedBytes", double(p->mappedBytes()));
-  napi_set_named_property(env, h, "backing", string(env, backingName(p->backing())));
-  napi_set_named_property(env, h, "streamStores", boolean(env, p->streamStores()));
-  return h;
+                             {{"usedPages", nullptr, usedPages},
+                              {"freePages", nullptr, freePages},
+                              {"close", nullptr, close},
+                              {"isClosed", nullptr, isClosed},
+                              {"memoryUsage", nullptr, memoryUsage},
+                              {"reserve", nullptr, reserve},
+                              {"release", nullptr, release}});
+  if (!h || !tag(env, h, &kPoolTag)) rethrow(env);
+  Napi::Object handle(env, h);
+  handle.Set("pageSize", p->pageSize());
+  handle.Set("capacity", p->capacity());
+  handle.Set("byteLength", double(p->byteLength()));
+  handle.Set("mappedBytes", double(p->mappedBytes()));
+  handle.Set("backing", backingName(p->backing()));
+  handle.Set("streamStores", p->streamStores());
+  return handle;
 }
 
 }  // namespace napi
