@@ -65,6 +65,8 @@ export interface EngineHandle {
 
 /** The wire protocol as the addon exports it (native/node/wire.h); lib/wire.ts is its one reader. */
 export interface Wire {
+  /** Swap types 0..types-1 (a power of two); engine workers 1..maxWorkers; a packed key is type * keyTypeFactor + offset. */
+  limits: { types: number; maxWorkers: number; keyTypeFactor: number };
   /** A frontswap op: `words` u32; word 0 = opcode | type << typeShift | buffer kind << bufShift. */
   fsOp: {
     words: number;

@@ -8,6 +8,7 @@ import { EngineCore } from './engine/core';
 import { describe, invalidArg, outOfRange } from './errors';
 import { RawBatch } from './raw-batch';
 import * as check from './validate';
+import { MAX_WORKERS } from './wire';
 
 export type { CompletionMode, WaitMode } from './engine/config';
 export { RawBatch, type RawBatchResult } from './raw-batch';
@@ -70,7 +71,7 @@ export class CopyEngine {
   constructor(options?: CopyEngineOptions) {
     const o = check.options(options, 'CopyEngine options');
     check.knownKeys(o, 'CopyEngine options', ['workers', 'waitMode', 'spinMicros', 'ringSize', 'completion', 'pollMicros']);
-    this.workers = check.integer(o['workers'] ?? 1, 'workers', 1, 32);
+    this.workers = check.integer(o['workers'] ?? 1, 'workers', 1, MAX_WORKERS);
     this.waitMode = check.oneOf(o['waitMode'] ?? 'adaptive', 'waitMode', WAIT_MODES);
     this.spinMicros = check.integer(o['spinMicros'] ?? 50, 'spinMicros', 0, 10_000_000);
     this.ringSize = check.integer(o['ringSize'] ?? 1024, 'ringSize', 2, 1 << 20);

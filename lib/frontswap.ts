@@ -11,7 +11,7 @@ import type { EngineCore } from './engine/core';
 import { FrontswapError, outOfRange } from './errors';
 import { handleOf, type PagePool } from './page-pool';
 import * as check from './validate';
-import { BUF_REGISTERED, BUF_VIEW, FS_OP_WORDS, opsWithRoom, prepInvalidate, prepLoad, prepStore, wire } from './wire';
+import { BUF_REGISTERED, BUF_VIEW, FS_OP_WORDS, KEY_TYPE_FACTOR, MAX_TYPE, opsWithRoom, prepInvalidate, prepLoad, prepStore, wire } from './wire';
 
 export interface FrontswapOptions {
   /** A successful load also frees the page (frontswap_tmem_exclusive_gets). Default false. */
@@ -63,10 +63,13 @@ interface Internals {
 }
 
 const MAX_OFFSET = 0xffffffff;
+// Module-local copies of the wire's limits: the hot paths read a constant, not an import.
+const TYPE_MASK = MAX_TYPE;
+const KEY_FACTOR = KEY_TYPE_FACTOR;
 const internals = new WeakMap<Frontswap, Internals>();
 
 function checkType(type: unknown): number {
-  return check.integer(type, 'type', 0, 31);
+  return check.integer(type, 'type', 0, MAX_TYPE);
 }
 
 function checkOffset(offset: unknown): number {
@@ -117,7 +120,7 @@ function isPage(page: unknown, pageSize: number): boolean {
  * three-argument path, whose native checks name the bad argument.
  */
 function isKey(type: unknown, offset: unknown): boolean {
-  return typeof type === 'number' && typeof offset === 'number' && (type & 31) === type && offset >>> 0 === offset;
+  return typeof type === 'number' && typeof offset === 'number' && (type & TYPE_MASK) === type && offset >>> 0 === offset;
 }
 
 function noEngine(): FrontswapError {
@@ -146,7 +149,7 @@ export class Frontswap {
     internals.set(this, { h: this.#h, pool: poolHandle, pageSize: pool.pageSize, core, spareOps: [], results: new Int32Array(INITIAL_OPS) });
   }
 
-  /** Opens swap type `type` (0..31), like swapon. */
+  /** Opens swap type `type` (0..31: wire.limits.types), like swapon. */
   init(type: number): void {
     this.#h.init(type);
   }
@@ -157,17 +160,17 @@ export class Frontswap {
    * existing key replaces its bytes.
    */
   store(type: number, offset: number, page: ArrayBufferView): boolean {
-    return isKey(type, offset) ? this.#h.storeKey(type * 4294967296 + offset, page) : this.#h.store(type, offset, page);
+    return isKey(type, offset) ? this.#h.storeKey(type * KEY_FACTOR + offset, page) : this.#h.store(type, offset, page);
   }
 
   /** Copies the page stored under (type, offset) into `page`; false if there is none. */
   load(type: number, offset: number, page: ArrayBufferView): boolean {
-    return isKey(type, offset) ? this.#h.loadKey(type * 4294967296 + offset, page) : this.#h.load(type, offset, page);
+    return isKey(type, offset) ? this.#h.loadKey(type * KEY_FACTOR + offset, page) : this.#h.load(type, offset, page);
   }
 
   /** Forgets (type, offset) now: its slot is free for the next store. True if a page was there. */
   invalidatePage(type: number, offset: number): boolean {
-    return isKey(type, offset) ? this.#h.invalidateKey(type * 4294967296 + offset) : this.#h.invalidatePage(type, offset);
+    return isKey(type, offset) ? this.#h.invalidateKey(type * KEY_FACTOR + offset) : this.#h.invalidatePage(type, offset);
   }
 
   /** Forgets every page of `type` and closes the type, like swapoff. */
@@ -216,7 +219,7 @@ const TYPES_MASK = 'initializedTypesMask';
 
 function typesOf(mask: number): number[] {
   const types: number[] = [];
-  for (let t = 0; t < 32; t++) if (mask & (2 ** t)) types.push(t);
+  for (let t = 0; t <= MAX_TYPE; t++) if (mask & (2 ** t)) types.push(t);
   return types;
 }
 

@@ -11,6 +11,11 @@ import { ERROR_CODES } from './errors';
 
 export const wire: Wire = addon.wire;
 
+/** Swap types are 0..MAX_TYPE; a packed key is type * KEY_TYPE_FACTOR + offset. */
+export const MAX_TYPE = wire.limits.types - 1;
+export const KEY_TYPE_FACTOR = wire.limits.keyTypeFactor;
+export const MAX_WORKERS = wire.limits.maxWorkers;
+
 const FS = wire.fsOp;
 const RAW = wire.rawOp;
 /** u32 words per frontswap op and per raw op. */

@@ -74,7 +74,13 @@ Napi::Object wireObject(Napi::Env env) {
   Napi::Object messages = Napi::Object::New(env);
   for (Code c : {Code::PoolClosed, Code::EngineClosed}) messages.Set(codeName(c), codeMessage(c));
 
+  Napi::Object limits = Napi::Object::New(env);
+  limits.Set("types", wire::kTypes);
+  limits.Set("maxWorkers", wire::kMaxWorkers);
+  limits.Set("keyTypeFactor", wire::kKeyTypeFactor);
+
   Napi::Object o = Napi::Object::New(env);
+  o.Set("limits", limits);
   o.Set("fsOp", fsOp);
   o.Set("rawOp", rawOp);
   o.Set("stats", stats);

@@ -28,7 +28,7 @@ bool fail(napi_env env, Code c, uint32_t type) {
 // (one argument conversion less on the hottest path; the TS layer packs it only
 // after a cheap type check, and it is validated here all the same).
 enum class Key { Split, Packed };
-constexpr uint64_t kKeyLimit = uint64_t(Frontswap::kTypes) << 32;
+constexpr uint64_t kKeyLimit = uint64_t(wire::kTypes) * uint64_t(wire::kKeyTypeFactor);
 
 // Reads the key arguments (and leaves the rest in argv); false once an error is thrown.
 template <Key K, size_t N>

@@ -5,11 +5,21 @@
 #pragma once
 #include <cstdint>
 
+#include "../core/copy_engine.h"
+#include "../core/frontswap.h"
 #include "../core/shared_words.h"
 #include "../core/status.h"
 
 namespace frontswap {
 namespace wire {
+
+// Limits both sides check: swap types 0..kTypes-1 (a power of two), engine
+// workers 1..kMaxWorkers. A key may travel packed as one number:
+// type * kKeyTypeFactor + offset (offsets are 32-bit).
+constexpr uint32_t kTypes = Frontswap::kTypes;
+constexpr uint32_t kMaxWorkers = CopyEngine::kMaxWorkers;
+constexpr double kKeyTypeFactor = 4294967296.0;
+static_assert((kTypes & (kTypes - 1)) == 0, "the TS layer tests a type with a mask");
 
 // Frontswap batch op: kFsOpWords u32 words.
 //   word 0: opcode | type << kTypeShift | buffer kind << kBufShift
