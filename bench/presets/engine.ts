@@ -4,7 +4,7 @@
  * store), read back from its reports:
  *  - throughput of batched async stores (batch 64 with 16 in flight; batch 256
  *    with 8) per wait mode and worker count, vs sync stores, and vs one Promise
- *    per page through napi_async_work with as many in flight;
+ *    per page through Napi::AsyncWorker (napi_async_work) with as many in flight;
  *  - CPU time the calling thread spends per page, vs TypedArray.prototype.set
  *    of the same pages (a fixed yardstick);
  *  - one op at a time (batch 1): submit to landed, p50 per wait mode, and the
@@ -59,7 +59,7 @@ function throughput(r: Report, pageSize: number, batch: number, depth: number, s
     });
   }
   const naive = baseline(r, { name: 'naive-async', op: 'store', pageSize, batch, temperature: 'cold' }).metrics;
-  lines.push({ what: `${what}, naive async (one Promise per page, napi_async_work), ${batch} in flight`, value: fmt(naive.pagesPerSec, 0, ' pages/s') });
+  lines.push({ what: `${what}, naive async (one Promise per page, Napi::AsyncWorker), ${batch} in flight`, value: fmt(naive.pagesPerSec, 0, ' pages/s') });
   for (const c of asyncCells(r, pageSize, batch)) {
     const x = perRep(c.metrics.pagesPerSec, naive.pagesPerSec);
     lines.push({ what: `${what}, batch ${batch}, ${name(c)} vs naive async`, value: `${fmt(x, 1, '×')} with ${batch} in flight each` });
@@ -80,7 +80,7 @@ function oneAtATime(r: Report): Line[] {
     lines.push({ what: `4 KiB, batch 1, submit → landed, ${name(c)}`, value: `p50 ${fmt(p50, 2, ' µs', 1e-3)}, p99 ${fmt(p99, 1, ' µs', 1e-3)}`, target, ok });
   }
   lines.push({
-    what: '4 KiB, batch 1, naive async (napi_async_work), one at a time',
+    what: '4 KiB, batch 1, naive async (Napi::AsyncWorker), one at a time',
     value: `p50 ${fmt(naiveP50, 2, ' µs', 1e-3)}, p99 ${fmt(naive.lastLatencyP99Ns!, 1, ' µs', 1e-3)}; ${fmt(naive.pagesPerSec, 0, ' pages/s')}`,
   });
   for (const c of asyncCells(r, 4 * KiB, 1, 1)) {
