@@ -19,7 +19,10 @@ export type FrontswapErrorCode =
   | 'ERR_THREADS_UNAVAILABLE'
   | 'ERR_NO_ENGINE'
   | 'ERR_BAD_DESCRIPTOR'
-  | 'ERR_SLOT_NOT_RESERVED';
+  | 'ERR_SLOT_NOT_RESERVED'
+  | 'ERR_REGION_ATTACHED'
+  | 'ERR_USERFAULTFD_UNAVAILABLE'
+  | 'ERR_REGION_CLOSED';
 
 export class FrontswapError extends Error {
   readonly code: FrontswapErrorCode;

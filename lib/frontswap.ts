@@ -8,7 +8,7 @@
 import { addon, layout, type FrontswapHandle, type PoolHandle } from './binding';
 import { coreOf, type CopyEngine } from './copy-engine';
 import type { EngineCore } from './engine-core';
-import { FrontswapError, outOfRange } from './errors';
+import { describe, FrontswapError, invalidArg, outOfRange } from './errors';
 import { handleOf, type PagePool } from './page-pool';
 import * as check from './validate';
 
@@ -391,4 +391,11 @@ export class FrontswapBatch {
     this.#count++;
     return at;
   }
+}
+
+/** @internal The native handle behind a Frontswap (a SwapRegion attaches to it). */
+export function frontswapHandleOf(fs: Frontswap): FrontswapHandle {
+  const i = internals.get(fs);
+  if (!i) throw invalidArg(`expected a Frontswap, got ${describe(fs)}`);
+  return i.h;
 }

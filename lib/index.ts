@@ -12,3 +12,5 @@ export { FrontswapError } from './errors';
 export type { FrontswapErrorCode } from './errors';
 export { machineInfo, formatMachineInfo } from './machine-info';
 export type { MachineInfo } from './machine-info';
+export { SwapRegion, userfaultfdAvailable } from './swap-region';
+export type { EvictMode, SwapRegionOptions, SwapRegionStats, VictimPolicyName } from './swap-region';

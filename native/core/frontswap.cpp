@@ -22,6 +22,7 @@ size_t Frontswap::mapBytes() const {
 
 Code Frontswap::init(uint32_t type) {
   if (pool_->closed()) return Code::PoolClosed;
+  if (pool_->claimed()) return Code::RegionAttached;
   if (type >= kTypes) return Code::OutOfRange;
   if (initMask_ & (1u << type)) return Code::TypeAlreadyInitialized;
   initMask_ |= 1u << type;

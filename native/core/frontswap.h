@@ -49,6 +49,7 @@ class Frontswap {
   // range and (unless `forInit`) initialized.
   Code check(uint32_t type) const {
     if (pool_->closed()) return Code::PoolClosed;
+    if (pool_->claimed()) return Code::RegionAttached;
     if (type >= kTypes) return Code::OutOfRange;
     if (!(initMask_ & (1u << type))) return Code::TypeNotInitialized;
     return Code::Ok;

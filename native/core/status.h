@@ -21,8 +21,11 @@ enum class Code : int32_t {
   ThreadsUnavailable,      // the engine's worker threads could not be started
   BadDescriptor,           // a raw engine descriptor that names memory it may not touch
   SlotNotReserved,         // a raw copy on a slot that pool.reserve() did not hand out
+  RegionAttached,          // the pool serves a SwapRegion's threads until region.close()
+  UserfaultfdUnavailable,  // no userfaultfd with write-protect for this process
+  RegionClosed,
 };
-constexpr int32_t kCodeCount = int32_t(Code::SlotNotReserved) + 1;
+constexpr int32_t kCodeCount = int32_t(Code::RegionClosed) + 1;
 
 inline const char* codeName(Code c) {
   switch (c) {
@@ -41,6 +44,9 @@ inline const char* codeName(Code c) {
     case Code::ThreadsUnavailable: return "ERR_THREADS_UNAVAILABLE";
     case Code::BadDescriptor: return "ERR_BAD_DESCRIPTOR";
     case Code::SlotNotReserved: return "ERR_SLOT_NOT_RESERVED";
+    case Code::RegionAttached: return "ERR_REGION_ATTACHED";
+    case Code::UserfaultfdUnavailable: return "ERR_USERFAULTFD_UNAVAILABLE";
+    case Code::RegionClosed: return "ERR_REGION_CLOSED";
   }
   return "ERR_UNKNOWN";
 }

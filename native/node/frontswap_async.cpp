@@ -29,7 +29,7 @@ bool checkOps(napi_env env, FrontswapState* s, const uint32_t* w, uint32_t count
     Code c = fs.check(type);
     if (c == Code::TypeNotInitialized)
       return opError(env, i, c, "swap type " + std::to_string(type) + " is not initialized: call init(" + std::to_string(type) + ") first");
-    if (c != Code::Ok) return opError(env, i, c, "the pool is closed");
+    if (c != Code::Ok) return opError(env, i, c, c == Code::PoolClosed ? "the pool is closed" : "a SwapRegion owns this pool");
     s->buffers[i] = nullptr;
     if (op == layout::kFsInvalidate) continue;
     if (kind == layout::kBufView) {

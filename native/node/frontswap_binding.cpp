@@ -16,6 +16,7 @@ bool fail(napi_env env, Code c, uint32_t type) {
   switch (c) {
     case Code::Ok: return false;
     case Code::PoolClosed: throwError(env, c, "the pool is closed"); break;
+    case Code::RegionAttached: throwError(env, c, "a SwapRegion owns this front-end's pool until region.close()"); break;
     case Code::TypeNotInitialized:
       throwError(env, c, "swap type " + std::to_string(type) + " is not initialized: call init(" + std::to_string(type) + ") first");
       break;
@@ -148,7 +149,7 @@ napi_value createFrontswap(napi_env env, napi_callback_info info) {
     return nullptr;
   }
   state->fs.reset(new Frontswap(*pool, exclusive));
-  return boundObject(env, state, [](void* s) { delete static_cast<FrontswapState*>(s); },
+  napi_value h = boundObject(env, state, [](void* s) { delete static_cast<FrontswapState*>(s); },
                      {{"store", copyOp<Key::Split, true>},
                       {"load", copyOp<Key::Split, false>},
                       {"invalidatePage", invalidatePage<Key::Split>},
@@ -160,6 +161,8 @@ napi_value createFrontswap(napi_env env, napi_callback_info info) {
                       {"invalidateArea", typeOp<&Frontswap::invalidateArea>},
                       {"stats", stats},
                       {"submit", submitBatch}});
+  if (!h || !tag(env, h, &kFrontswapTag)) return nullptr;  // a SwapRegion finds its front-end by this tag
+  return h;
 }
 
 }  // namespace napi

@@ -20,6 +20,12 @@ struct PoolState {
   ~PoolState() { pool->reapLanded(); }
 };
 
+// A SwapRegion's threads own the allocator now (frontswap_backend.h).
+bool attached(napi_env env, PagePool* p) {
+  if (p->claimed()) throwError(env, Code::RegionAttached, "a SwapRegion owns this pool until region.close()");
+  return p->claimed();
+}
+
 PagePool* open(napi_env env, void* data) {
   PagePool* p = static_cast<PoolState*>(data)->pool.get();
   if (p->closed()) {
@@ -79,7 +85,7 @@ napi_value reserve(napi_env env, napi_callback_info info) {
   args(env, info, 1, argv, &data);
   PagePool* p = open(env, data);
   uint32_t count;
-  if (!p || !toU32(env, argv[0], "count", p->capacity(), &count)) return nullptr;
+  if (!p || !toU32(env, argv[0], "count", p->capacity(), &count) || attached(env, p)) return nullptr;
   if (count > p->freePages()) {
     napi_value nul;
     napi_get_null(env, &nul);
@@ -98,7 +104,7 @@ napi_value release(napi_env env, napi_callback_info info) {
   void* data;
   args(env, info, 1, argv, &data);
   PagePool* p = open(env, data);
-  if (!p) return nullptr;
+  if (!p || attached(env, p)) return nullptr;
   napi_typedarray_type t;
   size_t n;
   void* raw;
