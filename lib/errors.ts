@@ -19,7 +19,12 @@ export type FrontswapErrorCode =
   | 'ERR_THREADS_UNAVAILABLE'
   | 'ERR_NO_ENGINE'
   | 'ERR_BAD_DESCRIPTOR'
-  | 'ERR_SLOT_NOT_RESERVED';
+  | 'ERR_SLOT_NOT_RESERVED'
+  | 'ERR_NOT_ROOT'
+  | 'ERR_SWAP_IN_USE'
+  | 'ERR_NOT_OURS'
+  | 'ERR_MACHINE_CHANGE'
+  | 'ERR_RESTORE_FAILED';
 
 export class FrontswapError extends Error {
   readonly code: FrontswapErrorCode;
