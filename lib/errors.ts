@@ -22,7 +22,12 @@ export type FrontswapErrorCode =
   | 'ERR_SLOT_NOT_RESERVED'
   | 'ERR_REGION_ATTACHED'
   | 'ERR_USERFAULTFD_UNAVAILABLE'
-  | 'ERR_REGION_CLOSED';
+  | 'ERR_REGION_CLOSED'
+  | 'ERR_NOT_ROOT'
+  | 'ERR_SWAP_IN_USE'
+  | 'ERR_NOT_OURS'
+  | 'ERR_MACHINE_CHANGE'
+  | 'ERR_RESTORE_FAILED';
 
 export class FrontswapError extends Error {
   readonly code: FrontswapErrorCode;
