@@ -63,13 +63,13 @@ describe('SwapRegion teardown', () => {
     if (!uffd.available) return t.skip(`needs userfaultfd: ${uffd.reason}`);
     const r = run(`
       const { Worker } = require('node:worker_threads');
+      const { once } = require('node:events');
+      const modes = ['sync', 'async', 'sync', 'async', 'sync', 'async', 'sync', 'async'];
       (async () => {
-        for (let i = 0; i < 8; i++) {
-          const w = new Worker(${JSON.stringify(FAULTING_WORKER)}, { eval: true, workerData: { evict: i % 2 ? 'async' : 'sync' } });
-          await new Promise((resolve, reject) => { w.once('message', resolve); w.once('error', reject); });
-          const exit = new Promise((resolve) => w.once('exit', resolve));
-          await w.terminate();
-          await exit;
+        for (const evict of modes) {
+          const w = new Worker(${JSON.stringify(FAULTING_WORKER)}, { eval: true, workerData: { evict } });
+          await once(w, 'message');
+          await Promise.all([once(w, 'exit'), w.terminate()]);
         }
         console.log('all terminated');
       })().catch((e) => { console.error(e); process.exit(3); });

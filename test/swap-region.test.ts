@@ -12,6 +12,7 @@ import * as nodeFs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import { CopyEngine, Frontswap, PagePool, SwapRegion, userfaultfdAvailable, type SwapRegionOptions } from '../lib/index';
+import { rng } from '../bench/harness';
 import { pattern, throwsCode } from './helpers';
 
 const PS = 4096;
@@ -21,17 +22,6 @@ function needUffd(t: TestContext): boolean {
   if (uffd.available) return true;
   t.skip(`needs userfaultfd: ${uffd.reason}`);
   return false;
-}
-
-/** xorshift32: the same sequence for the same seed. */
-function rng(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>>= 0);
-  };
 }
 
 function rig(poolPages: number, opts: Omit<SwapRegionOptions, 'frontswap' | 'type'>, exclusiveGets = false) {
@@ -57,9 +47,9 @@ describe('SwapRegion contents', () => {
       const next = rng(42 + name.length);
       let mismatched = 0;
       for (let i = 0; i < 8000; i++) {
-        const page = i % 3 === 0 ? (i / 3) % pages : next() % pages;
-        const at = page * PS + (next() % (PS - 256));
-        if (next() & 1) {
+        const page = i % 3 === 0 ? (i / 3) % pages : next(pages);
+        const at = page * PS + next(PS - 256);
+        if (next(2)) {
           const chunk = pattern(i, 256);
           bytes.set(chunk, at);
           shadow.set(chunk, at);
@@ -93,7 +83,7 @@ describe('SwapRegion contents', () => {
     const a = new Float64Array(region.buffer);
     const plain = new Float64Array(n);
     const next = rng(7);
-    for (let i = 0; i < n; i++) plain[i] = a[i] = next() / 4096;
+    for (let i = 0; i < n; i++) plain[i] = a[i] = next(1 << 30) / 4096;
     a.sort();
     plain.sort();
     let same = true;
@@ -120,7 +110,7 @@ describe('SwapRegion contents', () => {
   it('clean pages are dropped, not stored again', async (t) => {
     if (!needUffd(t)) return;
     const pages = 128;
-    const { fs, region, bytes } = rig(256, { bytes: pages * PS, resident: 16 });
+    const { fs, region, bytes } = rig(256, { bytes: pages * PS, resident: 16, batch: 8 });
     for (let p = 0; p < pages; p++) bytes.set(pattern(p + 100, PS), p * PS);
     let sum = 0;
     for (let pass = 0; pass < 4; pass++) for (let i = 0; i < bytes.length; i += 512) sum += bytes[i]!; // reads only
@@ -136,12 +126,13 @@ describe('SwapRegion contents', () => {
 
   it('pages never stored read as zeros and leave nothing in the pool', async (t) => {
     if (!needUffd(t)) return;
-    const { pool, region, bytes } = rig(16, { bytes: 64 * PS, resident: 8 });
+    const { pool, region, bytes } = rig(16, { bytes: 64 * PS, resident: 8, batch: 4 });
     for (let pass = 0; pass < 2; pass++) for (let i = 0; i < bytes.length; i += 1024) assert.equal(bytes[i], 0);
     const s = region.stats();
     assert.equal(s.zeroFaults, 128);
     assert.equal(s.evictions, 0);
-    assert.ok(s.zeroDrops > 100);
+    // The reclaimer may lag, but never past the hard cap.
+    assert.ok(s.zeroDrops >= 128 - s.hardCap, `zero drops ${s.zeroDrops}, cap ${s.hardCap}`);
     await region.close();
     assert.equal(pool.usedPages, 0);
   });

@@ -8,6 +8,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <cstring>
+
 #include "clocks.h"
 #include "copy_engine.h"
 #include "page_pool.h"
@@ -168,14 +170,24 @@ void UffdRegion::faultLoop() {
   faultCpuAtExit_.store(threadCpuNs());
 }
 
-void UffdRegion::placeLocked(uint32_t page, const uint8_t* src, bool kept, bool write) {
+bool UffdRegion::placeLocked(uint32_t page, const uint8_t* src, bool kept, bool write, bool wake) {
   // A page read in maps write-protected while the backend keeps its copy (or
   // it is zeros): the first write tells us it is dirty, and until then dropping
   // it needs no store. A write fault maps it writable and dirty at once.
   bool isZero = src == nullptr;
   bool clean = !write && (isZero || kept);
-  int e = uffd::copy(uffd_, addr(page), isZero ? zeroPage_.get() : src, kPage, clean, false);
-  if (e == EEXIST) return;  // mapped meanwhile (cannot happen under the lock; harmless)
+  int e = uffd::copy(uffd_, addr(page), isZero ? zeroPage_.get() : src, kPage, clean, wake);
+  if (e != 0) {  // EEXIST cannot happen under the lock; EAGAIN and the like: the access retries
+    if (!isZero && !kept) {
+      // An exclusive load gave the slot up already; nothing reused it (only we
+      // allocate, under this lock): store the bytes back so they are not lost.
+      if (uint8_t* d = backend_->planStore(page)) {
+        std::memmove(d, src, kPage);
+        stored_[page] = 1;
+      }
+    }
+    return false;
+  }
   state_[page] = clean ? (isZero ? ZeroClean : Clean) : Dirty;
   if (!clean && stored_[page]) {
     if (kept) backend_->forget(page);  // stale from this write on
@@ -185,6 +197,7 @@ void UffdRegion::placeLocked(uint32_t page, const uint8_t* src, bool kept, bool 
   if (resident_ > st_.peakResident) st_.peakResident = resident_;
   clock_.insert(page);
   if (write) clock_.touch(page);
+  return true;
 }
 
 void UffdRegion::serveMissing(uint32_t page, uint64_t t0, bool write) {
@@ -193,16 +206,17 @@ void UffdRegion::serveMissing(uint32_t page, uint64_t t0, bool write) {
     st_.directReclaims++;
     evictBatch(false, lk);
   }
+  bool woken = false;
   if (state_[page] == Absent) {
     bool kept = true;
     const uint8_t* src = stored_[page] ? backend_->fetch(page, &kept) : nullptr;
     st_.faults++;
     if (src) st_.backendFaults++;
     else st_.zeroFaults++;
-    placeLocked(page, src, kept, write);
+    woken = placeLocked(page, src, kept, write, true);  // the copy wakes the faulting thread
     lat_.record(monoNs() - t0);
   }
-  uffd::wake(uffd_, addr(page), kPage);
+  if (!woken) uffd::wake(uffd_, addr(page), kPage);  // placed already (readahead, a second fault on it)
   if (config_.readahead) readAhead(page);
   bool over = resident_ > high_;
   if (over) kicks_++;
@@ -216,7 +230,7 @@ void UffdRegion::readAhead(uint32_t page) {
     bool kept;
     const uint8_t* src = backend_->fetch(q, &kept);
     if (!src) continue;
-    placeLocked(q, src, kept, false);
+    if (!placeLocked(q, src, kept, false, false)) continue;
     st_.readaheadPages++;
   }
 }

@@ -126,7 +126,8 @@ class UffdRegion {
   void serveMissing(uint32_t page, uint64_t t0, bool write);
   void serveWriteProtect(uint32_t page);
   void readAhead(uint32_t page);
-  void placeLocked(uint32_t page, const uint8_t* src, bool kept, bool write);
+  // Maps `page` (zeros when src is null); false when the kernel refused.
+  bool placeLocked(uint32_t page, const uint8_t* src, bool kept, bool write, bool wake);
 
   // reclaim (reclaimer thread, or the fault thread at the hard cap)
   void reclaimLoop();
