@@ -61,7 +61,7 @@ napi_value copyOp(napi_env env, napi_callback_info info) {
   uint32_t type, offset;
   uint8_t* page;
   bool hit;
-  if (!keyArgs<K>(env, info, argv, &fs, &type, &offset) || !toPage(env, argv[N - 1], fs->pool().pageSize(), &page))
+  if (!keyArgs<K>(env, info, argv, &fs, &type, &offset) || !toPage(env, argv[N - 1], fs->pageSize(), &page))
     return nullptr;
   Code c = Store ? fs->store(type, offset, page, &hit) : fs->load(type, offset, page, &hit);
   if (fail(env, c, type)) return nullptr;
@@ -110,7 +110,7 @@ napi_value stats(napi_env env, napi_callback_info info) {
   void* raw;
   if (!typedArray(env, argv[0], napi_float64_array, kStatsFields, &raw, "stats' output")) return nullptr;
   const FrontswapStats& s = fs->stats();
-  const PagePool& p = fs->pool();
+  const SlotBackend& p = fs->backend();
   double* o = static_cast<double*>(raw);
   o[0] = double(s.succStores);
   o[1] = double(s.failedStores);
@@ -122,7 +122,7 @@ napi_value stats(napi_env env, napi_callback_info info) {
   o[7] = double(s.areaInvalidates);
   o[8] = double(s.areaInvalidatedPages);
   o[9] = double(s.storedPages);
-  o[10] = p.closed() ? 0 : double(p.usedPages());
+  o[10] = double(p.usedPages());
   o[11] = double(p.capacity());
   o[12] = double(fs->mapBytes());
   o[13] = double(fs->initializedTypes());
