@@ -19,7 +19,22 @@ export type FrontswapErrorCode =
   | 'ERR_THREADS_UNAVAILABLE'
   | 'ERR_NO_ENGINE'
   | 'ERR_BAD_DESCRIPTOR'
-  | 'ERR_SLOT_NOT_RESERVED';
+  | 'ERR_SLOT_NOT_RESERVED'
+  | 'ERR_DEVICE_CLOSED'
+  | 'ERR_DEVICE_KIND'
+  | 'ERR_DEVICE_TOO_SMALL'
+  | 'ERR_DEVICE_MOUNTED'
+  | 'ERR_DEVICE_SWAP_ACTIVE'
+  | 'ERR_DEVICE_BUSY'
+  | 'ERR_DEVICE_OPEN'
+  | 'ERR_DIRECT_IO_UNSUPPORTED'
+  | 'ERR_DISCARD_UNSUPPORTED'
+  | 'ERR_URING_UNAVAILABLE'
+  | 'ERR_URING_DISABLED'
+  | 'ERR_NO_URING'
+  | 'ERR_IO'
+  /** A device's I/O error: the errno's name ('EIO', 'ENOSPC', ...). */
+  | `E${Uppercase<string>}`;
 
 export class FrontswapError extends Error {
   readonly code: FrontswapErrorCode;

@@ -25,7 +25,7 @@ FrontswapUring::~FrontswapUring() {
   queue_.reset();  // before the batches and the poison map it calls back into
 }
 
-Code FrontswapUring::submit(const AsyncOp* ops, size_t n, uint64_t user, uint32_t* batchOut) {
+Code FrontswapUring::submit(const AsyncOp* ops, size_t n, uint64_t user, uint32_t* batchOut, bool* done) {
   for (size_t k = 0; k < n; k++) {
     if (uint8_t(ops[k].kind) > uint8_t(AsyncOpKind::Invalidate)) return Code::InvalidArg;
     Code c = fs_->check(ops[k].type);
@@ -72,7 +72,7 @@ Code FrontswapUring::submit(const AsyncOp* ops, size_t n, uint64_t user, uint32_
     }
   }
   *batchOut = b;
-  if (batch.pending == 0) finished_.push_back(b);
+  *done = batch.pending == 0;
   queue_->submit();
   return Code::Ok;
 }

@@ -44,9 +44,10 @@ class FrontswapUring final : private UringClient {
   ~FrontswapUring();  // drains
 
   // All ops are checked first: any bad one returns its code and changes nothing.
-  // Otherwise sets *batch; results per op (1 stored/found/removed, 0 not) are
-  // in results(*batch), final once the batch is in takeFinished().
-  Code submit(const AsyncOp* ops, size_t n, uint64_t user, uint32_t* batch);
+  // Otherwise sets *batch; results per op (1 stored/found/removed, 0 not, or
+  // -errno) are in results(*batch), final once the batch is in takeFinished() —
+  // or at once when *done (no I/O was needed; release() it after reading).
+  Code submit(const AsyncOp* ops, size_t n, uint64_t user, uint32_t* batch, bool* done);
   // Batches whose last I/O completed since the last call (in completion order).
   void takeFinished(std::vector<uint32_t>* out) {
     out->swap(finished_);

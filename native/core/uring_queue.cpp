@@ -93,6 +93,7 @@ void UringQueue::push(bool write, uint32_t slot, uint64_t tag) {
   if (slotTail_[slot] != kNone) {
     ops_[slotTail_[slot]].next = i;  // runs when the one before it on this slot is done
   } else {
+    if (inflight_ + ready_.size() >= depth_) stats_.waitedOps++;  // submit() will find no free entry for it
     ready_.push_back(i);
   }
   slotTail_[slot] = i;
@@ -133,7 +134,6 @@ void UringQueue::submit() {
     any |= issue(i);
   }
   if (!ready_.empty()) {
-    stats_.waitedOps += ready_.size();
     stats_.maxBacklog = std::max<uint64_t>(stats_.maxBacklog, ready_.size());
   }
   if (any) {

@@ -13,6 +13,8 @@ napi_value createPool(napi_env env, napi_callback_info info);
 napi_value createFrontswap(napi_env env, napi_callback_info info);
 napi_value createEngine(napi_env env, napi_callback_info info);
 napi_value nativeInfo(napi_env env, napi_callback_info info);
+napi_value createSwapDevice(napi_env env, napi_callback_info info);
+napi_value createDeviceUring(napi_env env, napi_callback_info info);
 void registerBaselines(napi_env env, napi_value exports);
 
 // The pool behind a pool handle, or nullptr after throwing ERR_INVALID_ARG.
