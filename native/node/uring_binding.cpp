@@ -53,7 +53,7 @@ struct UringState final : PageSource {
 
   void deliver();
   void updatePolling();
-  void tearDown(void (*closed)(uv_handle_t*));
+  void tearDown(void (*closed)(uv_handle_t*), void* data);
   ~UringState() {
     for (auto& kv : views) napi_delete_reference(env, kv.second);
     if (onComplete) napi_delete_reference(env, onComplete);
@@ -113,26 +113,29 @@ void UringState::deliver() {
   updatePolling();
 }
 
-void freePoll(uv_handle_t* h) { delete reinterpret_cast<uv_poll_t*>(h); }
-
-void UringState::tearDown(void (*closed)(uv_handle_t*)) {
+// Drains, then closes the poll handle; `data` is what `closed` gets (never the
+// state, which a finalizer may free before the close callback runs).
+void UringState::tearDown(void (*closed)(uv_handle_t*), void* data) {
   tornDown = true;
   u.reset();  // drains: the kernel holds no staging page once this returns
   if (polling) uv_poll_stop(poll);
   polling = false;
-  poll->data = this;
+  poll->data = data;
   uv_close(reinterpret_cast<uv_handle_t*>(poll), closed);
   poll = nullptr;
 }
 
+void freePoll(uv_handle_t* h) { delete reinterpret_cast<uv_poll_t*>(h); }
+
 void cleanupHook(napi_async_cleanup_hook_handle handle, void* arg) {
   UringState* s = static_cast<UringState*>(arg);
-  s->tearDown([](uv_handle_t* h) {
-    UringState* st = static_cast<UringState*>(h->data);
-    napi_remove_async_cleanup_hook(st->hook);
-    st->hook = nullptr;
-    delete reinterpret_cast<uv_poll_t*>(h);
-  });
+  s->hook = nullptr;  // removed by the close callback below
+  s->tearDown(
+      [](uv_handle_t* h) {
+        napi_remove_async_cleanup_hook(static_cast<napi_async_cleanup_hook_handle>(h->data));
+        delete reinterpret_cast<uv_poll_t*>(h);
+      },
+      handle);
 }
 
 void destroy(void* data) {
@@ -140,7 +143,7 @@ void destroy(void* data) {
   if (!s->tornDown) {
     if (s->hook) napi_remove_async_cleanup_hook(s->hook);
     s->hook = nullptr;
-    s->tearDown(freePoll);
+    s->tearDown(freePoll, nullptr);
   }
   delete s;
 }
