@@ -54,7 +54,9 @@ struct UringState final : PageSource {
   void deliver();
   void updatePolling();
   void tearDown(void (*closed)(uv_handle_t*), void* data);
+  bool envClosing = false;  // set by the cleanup hook: the environment frees its own references
   ~UringState() {
+    if (envClosing) return;
     for (auto& kv : views) napi_delete_reference(env, kv.second);
     if (onComplete) napi_delete_reference(env, onComplete);
     if (asyncContext) napi_async_destroy(env, asyncContext);
@@ -102,10 +104,13 @@ void UringState::deliver() {
       }
       u->release(b);
       napi_value ignored;
-      // make_callback: microtasks (the promises it resolves) run before the next batch.
+      // make_callback: microtasks (the promises it resolves) run before the next
+      // batch. It fails only while the environment is going away (the callback
+      // itself never throws): then JS is left alone.
       if (napi_make_callback(env, asyncContext, recv, cb, 2, argv, &ignored) != napi_ok) {
         napi_value e;
-        if (napi_get_and_clear_last_exception(env, &e) == napi_ok) napi_fatal_exception(env, e);
+        napi_get_and_clear_last_exception(env, &e);
+        break;
       }
     }
     napi_close_handle_scope(env, scope);
@@ -130,6 +135,7 @@ void freePoll(uv_handle_t* h) { delete reinterpret_cast<uv_poll_t*>(h); }
 void cleanupHook(napi_async_cleanup_hook_handle handle, void* arg) {
   UringState* s = static_cast<UringState*>(arg);
   s->hook = nullptr;  // removed by the close callback below
+  s->envClosing = true;
   s->tearDown(
       [](uv_handle_t* h) {
         napi_remove_async_cleanup_hook(static_cast<napi_async_cleanup_hook_handle>(h->data));
