@@ -27,7 +27,22 @@ export type FrontswapErrorCode =
   | 'ERR_SWAP_IN_USE'
   | 'ERR_NOT_OURS'
   | 'ERR_MACHINE_CHANGE'
-  | 'ERR_RESTORE_FAILED';
+  | 'ERR_RESTORE_FAILED'
+  | 'ERR_DEVICE_CLOSED'
+  | 'ERR_DEVICE_KIND'
+  | 'ERR_DEVICE_TOO_SMALL'
+  | 'ERR_DEVICE_MOUNTED'
+  | 'ERR_DEVICE_SWAP_ACTIVE'
+  | 'ERR_DEVICE_BUSY'
+  | 'ERR_DEVICE_OPEN'
+  | 'ERR_DIRECT_IO_UNSUPPORTED'
+  | 'ERR_DISCARD_UNSUPPORTED'
+  | 'ERR_URING_UNAVAILABLE'
+  | 'ERR_URING_DISABLED'
+  | 'ERR_NO_URING'
+  | 'ERR_IO'
+  /** A device's I/O error: the errno's name ('EIO', 'ENOSPC', ...). */
+  | `E${Uppercase<string>}`;
 
 export class FrontswapError extends Error {
   readonly code: FrontswapErrorCode;

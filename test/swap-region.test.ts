@@ -10,9 +10,10 @@ import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as nodeFs from 'node:fs';
 import * as path from 'node:path';
-import { describe, it, type TestContext } from 'node:test';
+import { after, describe, it, type TestContext } from 'node:test';
 import { CopyEngine, Frontswap, PagePool, SwapRegion, userfaultfdAvailable, type SwapRegionOptions } from '../lib/index';
 import { rng } from '../bench/harness';
+import { BACKENDS, cleanupDevices, fileBackend } from './device-fixtures';
 import { pattern, throwsCode } from './helpers';
 
 const PS = 4096;
@@ -30,6 +31,55 @@ function rig(poolPages: number, opts: Omit<SwapRegionOptions, 'frontswap' | 'typ
   const region = new SwapRegion({ frontswap: fs, type: 5, ...opts });
   return { pool, fs, region, bytes: new Uint8Array(region.buffer) };
 }
+
+describe('SwapRegion over a SwapDevice', () => {
+  after(cleanupDevices);
+  for (const backend of BACKENDS.filter((b) => b.name !== 'pool')) {
+    for (const evict of ['sync', 'async'] as const) {
+      it(`is byte-exact against a shadow copy over ${backend.name} (${evict} eviction; async moves device bytes on the reclaimer)`, async (t) => {
+        if (!needUffd(t)) return;
+        if (backend.skip) return t.skip(backend.skip);
+        const pages = 192;
+        const fs = new Frontswap(backend.open(PS, 512));
+        const region = new SwapRegion({ frontswap: fs, type: 2, bytes: pages * PS, resident: 32, batch: 8, evict, readahead: 2 });
+        const bytes = new Uint8Array(region.buffer);
+        const shadow = new Uint8Array(pages * PS);
+        const next = rng(backend.name.length * 7 + (evict === 'sync' ? 1 : 2));
+        let mismatched = 0;
+        for (let i = 0; i < 3000; i++) {
+          const page = next(pages);
+          if (next(2)) {
+            const chunk = pattern(i, 128);
+            const at = page * PS + next(PS - 128);
+            bytes.set(chunk, at);
+            shadow.set(chunk, at);
+          } else if (Buffer.compare(bytes.subarray(page * PS, page * PS + PS), shadow.subarray(page * PS, page * PS + PS)) !== 0) {
+            mismatched++;
+          }
+        }
+        assert.equal(mismatched, 0);
+        assert.equal(Buffer.compare(bytes, shadow), 0);
+        const s = region.stats();
+        assert.ok(s.backendFaults > 500 && s.evictions > 500, JSON.stringify(s));
+        assert.equal(s.rejectedEvictions, 0);
+        throwsCode(() => fs.store(0, 0, new Uint8Array(PS)), 'ERR_REGION_ATTACHED');
+        await region.close();
+        assert.equal(fs.stats().storedPages, 0);
+      });
+    }
+  }
+  it('a device too small keeps refused pages resident', async (t) => {
+    if (!needUffd(t)) return;
+    if (fileBackend.skip) return t.skip(fileBackend.skip);
+    const fs = new Frontswap(fileBackend.open(PS, 8));
+    const region = new SwapRegion({ frontswap: fs, type: 0, bytes: 64 * PS, resident: 8, batch: 4 });
+    const bytes = new Uint8Array(region.buffer);
+    for (let p = 0; p < 64; p++) bytes.set(pattern(p + 3, PS), p * PS);
+    for (let p = 0; p < 64; p++) assert.equal(Buffer.compare(bytes.subarray(p * PS, p * PS + PS), pattern(p + 3, PS)), 0, `page ${p}`);
+    assert.ok(region.stats().rejectedEvictions > 0);
+    await region.close();
+  });
+});
 
 describe('SwapRegion contents', () => {
   const modes: Array<[string, Partial<SwapRegionOptions>, boolean]> = [

@@ -26,6 +26,11 @@ class RegionBackend {
   // store is rejected (full). The copy itself happens later, outside the lock.
   virtual uint8_t* planStore(uint32_t page) = 0;
 
+  // The planned store's bytes are at `dst` now: make them the stored copy (a
+  // device writes them out). False: it failed and the store is undone; the
+  // region keeps the page.
+  virtual bool commitStore(uint32_t page, uint8_t* dst) { return true; }
+
   // The stored copy of `page` is stale or no longer wanted.
   virtual void forget(uint32_t page) = 0;
 

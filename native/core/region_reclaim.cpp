@@ -70,14 +70,25 @@ uint32_t UffdRegion::evictBatch(bool useEngine, std::unique_lock<std::mutex>& lk
   lk.unlock();
   moveBytes(victims, useEngine);
   lk.lock();
-  // Phase 3 (locked): the copies are in the backend; drop the pages.
+  // Phase 3 (locked): the copies are in the backend; drop the pages. A store
+  // the backend could not complete (a device's I/O error) keeps its page.
+  uint32_t kept = 0;
   for (const Victim& v : victims) {
-    dropLocked(v.page);
     evicting_--;
+    if (!backend_->commitStore(v.page, v.dst)) {
+      state_[v.page] = Dirty;
+      stored_[v.page] = 0;
+      uffd::writeProtect(uffd_, addr(v.page), kPage, false);
+      clock_.putBack(v.page);
+      st_.rejectedEvictions++;
+      kept++;
+      continue;
+    }
+    dropLocked(v.page);
     st_.evictions++;
   }
   evicted_.notify_all();
-  return freed + uint32_t(victims.size());
+  return freed + uint32_t(victims.size()) - kept;
 }
 
 void UffdRegion::moveBytes(const std::vector<Victim>& victims, bool useEngine) {

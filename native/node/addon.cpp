@@ -65,6 +65,11 @@ napi_value layoutObject(napi_env env) {
   napi_create_array_with_length(env, kCodeCount, &codes);
   for (int32_t c = 0; c < kCodeCount; c++) napi_set_element(env, codes, uint32_t(c), string(env, codeName(Code(c))));
   napi_set_named_property(env, o, "codes", codes);
+#ifdef FRONTSWAP_HAVE_LIBURING
+  napi_set_named_property(env, o, "uring", boolean(env, true));
+#else
+  napi_set_named_property(env, o, "uring", boolean(env, false));
+#endif
   return o;
 }
 
@@ -88,6 +93,8 @@ napi_value init(napi_env env, napi_value exports) {
              {"createPool", createPool},
              {"createFrontswap", createFrontswap},
              {"createEngine", createEngine},
+             {"createSwapDevice", createSwapDevice},
+             {"createDeviceUring", createDeviceUring},
              {"nativeInfo", nativeInfo}};
   for (auto& f : fns) {
     napi_value fn;

@@ -13,6 +13,8 @@ napi_value createPool(napi_env env, napi_callback_info info);
 napi_value createFrontswap(napi_env env, napi_callback_info info);
 napi_value createEngine(napi_env env, napi_callback_info info);
 napi_value nativeInfo(napi_env env, napi_callback_info info);
+napi_value createSwapDevice(napi_env env, napi_callback_info info);
+napi_value createDeviceUring(napi_env env, napi_callback_info info);
 void registerBaselines(napi_env env, napi_value exports);
 void registerSwapRegion(napi_env env, napi_value exports);
 

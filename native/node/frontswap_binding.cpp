@@ -5,6 +5,7 @@
 
 #include "../core/frontswap.h"
 #include "bindings.h"
+#include "device_glue.h"
 #include "frontswap_state.h"
 #include "napi_util.h"
 
@@ -17,6 +18,7 @@ bool fail(napi_env env, Code c, uint32_t type) {
     case Code::Ok: return false;
     case Code::PoolClosed: throwError(env, c, "the pool is closed"); break;
     case Code::RegionAttached: throwError(env, c, "a SwapRegion owns this front-end's pool until region.close()"); break;
+    case Code::DeviceClosed: throwError(env, c, "the device is closed"); break;
     case Code::TypeNotInitialized:
       throwError(env, c, "swap type " + std::to_string(type) + " is not initialized: call init(" + std::to_string(type) + ") first");
       break;
@@ -62,9 +64,13 @@ napi_value copyOp(napi_env env, napi_callback_info info) {
   uint32_t type, offset;
   uint8_t* page;
   bool hit;
-  if (!keyArgs<K>(env, info, argv, &fs, &type, &offset) || !toPage(env, argv[N - 1], fs->pool().pageSize(), &page))
+  if (!keyArgs<K>(env, info, argv, &fs, &type, &offset) || !toPage(env, argv[N - 1], fs->pageSize(), &page))
     return nullptr;
   Code c = Store ? fs->store(type, offset, page, &hit) : fs->load(type, offset, page, &hit);
+  if (c == Code::IoError) {
+    throwErrnoError(env, fs->lastErrno(), Store ? "store to the swap device failed" : "load from the swap device failed");
+    return nullptr;
+  }
   if (fail(env, c, type)) return nullptr;
   return boolean(env, hit);
 }
@@ -111,7 +117,7 @@ napi_value stats(napi_env env, napi_callback_info info) {
   void* raw;
   if (!typedArray(env, argv[0], napi_float64_array, kStatsFields, &raw, "stats' output")) return nullptr;
   const FrontswapStats& s = fs->stats();
-  const PagePool& p = fs->pool();
+  const SlotBackend& p = fs->backend();
   double* o = static_cast<double*>(raw);
   o[0] = double(s.succStores);
   o[1] = double(s.failedStores);
@@ -123,19 +129,35 @@ napi_value stats(napi_env env, napi_callback_info info) {
   o[7] = double(s.areaInvalidates);
   o[8] = double(s.areaInvalidatedPages);
   o[9] = double(s.storedPages);
-  o[10] = p.closed() ? 0 : double(p.usedPages());
+  o[10] = double(p.usedPages());
   o[11] = double(p.capacity());
   o[12] = double(fs->mapBytes());
   o[13] = double(fs->initializedTypes());
+  o[14] = double(s.ioErrors);
+  o[15] = double(s.lostPages);
   return undefined(env);
 }
 
 }  // namespace
 
-// createFrontswap(poolHandle, exclusiveGets, engineHandle | undefined)
+napi_value taggedFrontswap(napi_env env, FrontswapState* state);
+
+// createFrontswap(poolHandle | deviceHandle, exclusiveGets, engineHandle | undefined)
 napi_value createFrontswap(napi_env env, napi_callback_info info) {
   napi_value argv[3];
   args(env, info, 3, argv);
+  if (std::shared_ptr<SwapDevice>* device = deviceFromHandle(env, argv[0])) {
+    bool exclusive;
+    if (!toBool(env, argv[1], "exclusiveGets", &exclusive)) return nullptr;
+    if ((*device)->closed()) {
+      throwError(env, Code::DeviceClosed, "the device is closed");
+      return nullptr;
+    }
+    FrontswapState* state = new FrontswapState();
+    state->env = env;
+    state->fs = std::make_shared<Frontswap>(*device, exclusive);
+    return taggedFrontswap(env, state);
+  }
   std::shared_ptr<PagePool>* pool = poolFromHandle(env, argv[0]);
   bool exclusive;
   if (!pool || !toBool(env, argv[1], "exclusiveGets", &exclusive)) return nullptr;
@@ -148,7 +170,12 @@ napi_value createFrontswap(napi_env env, napi_callback_info info) {
     delete state;
     return nullptr;
   }
-  state->fs.reset(new Frontswap(*pool, exclusive));
+  state->fs = std::make_shared<Frontswap>(*pool, exclusive);
+  return taggedFrontswap(env, state);
+}
+
+// The handle: the sync methods, and a type tag the device's io_uring glue finds it by.
+napi_value taggedFrontswap(napi_env env, FrontswapState* state) {
   napi_value h = boundObject(env, state, [](void* s) { delete static_cast<FrontswapState*>(s); },
                      {{"store", copyOp<Key::Split, true>},
                       {"load", copyOp<Key::Split, false>},
@@ -161,7 +188,7 @@ napi_value createFrontswap(napi_env env, napi_callback_info info) {
                       {"invalidateArea", typeOp<&Frontswap::invalidateArea>},
                       {"stats", stats},
                       {"submit", submitBatch}});
-  if (!h || !tag(env, h, &kFrontswapTag)) return nullptr;  // a SwapRegion finds its front-end by this tag
+  if (h) tag(env, h, &kFrontswapTag);
   return h;
 }
 

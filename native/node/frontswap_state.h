@@ -11,10 +11,10 @@
 namespace frontswap {
 namespace napi {
 
-constexpr size_t kStatsFields = 14;
+constexpr size_t kStatsFields = 16;
 
 struct FrontswapState {
-  std::unique_ptr<Frontswap> fs;
+  std::shared_ptr<Frontswap> fs;  // shared with a device front-end's io_uring queue
   EngineState* engine = nullptr;
   napi_ref engineRef = nullptr;  // keeps the engine alive as long as this front-end
   std::vector<uint8_t*> buffers;  // per-op page pointers, resolved before anything changes

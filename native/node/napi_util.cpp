@@ -9,7 +9,6 @@ namespace napi {
 
 const napi_type_tag kPoolTag = {0x6672736e70f0011cULL, 0x9a3d2b7e41c85f06ULL};
 const napi_type_tag kEngineTag = {0x6672736e65e90e0aULL, 0x1c7f52ad93b6e2f4ULL};
-const napi_type_tag kFrontswapTag = {0x6672736e66730d13ULL, 0x5b2e91c4a7d3086fULL};
 
 AddonData* addonData(napi_env env) {
   void* d = nullptr;

@@ -83,7 +83,6 @@ napi_value boundObject(napi_env env, void* state, void (*destroy)(void*), std::i
 // Type tags tell our handle objects apart from anything else JS may pass in.
 extern const napi_type_tag kPoolTag;
 extern const napi_type_tag kEngineTag;
-extern const napi_type_tag kFrontswapTag;
 bool tag(napi_env env, napi_value obj, const napi_type_tag* t);
 // Returns the state behind a tagged handle, or throws ERR_INVALID_ARG.
 void* untag(napi_env env, napi_value obj, const napi_type_tag* t, const char* what);

@@ -16,6 +16,7 @@
 
 #include "../core/frontswap_backend.h"
 #include "../core/uffd_region.h"
+#include "device_glue.h"
 #include "frontswap_state.h"
 #include "napi_util.h"
 
@@ -79,8 +80,8 @@ class SwapRegionWrap : public Napi::ObjectWrap<SwapRegionWrap> {
       if (a == Code::RegionAttached) fail(env, a, "a SwapRegion already owns this front-end's pool");
       if (a == Code::TypeAlreadyInitialized)
         fail(env, a, "swap type " + std::to_string(type) + " is in use: a SwapRegion needs a type of its own (not init'ed)");
-      if (a == Code::OutOfRange) fail(env, a, "a SwapRegion needs a pool of 4096-byte pages");
-      if (a != Code::Ok) fail(env, a, "the pool is closed");
+      if (a == Code::OutOfRange) fail(env, a, "a SwapRegion needs a pool or device of 4096-byte pages");
+      if (a != Code::Ok) fail(env, a, a == Code::DeviceClosed ? "the device is closed" : "the pool is closed");
       backend = std::move(fb);
     }
     std::string why;
