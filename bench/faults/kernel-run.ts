@@ -25,6 +25,8 @@ export interface KernelRig {
   run(workload: WorkloadName, pages: number, residentPages: number, seed: number): Promise<KernelRun>;
   algorithm: string;
   cgroupVersion: 1 | 2;
+  /** A second zram device of ours (not swap): a SwapDevice for the region runs. */
+  devicePath: string;
   close(): string[];
 }
 
@@ -37,13 +39,14 @@ function vmstat(): Record<string, number> {
   return out;
 }
 
-/** Sets up zram swap for the comparison; throws (FrontswapError) when it cannot. */
+/** Sets up zram swap for the comparison (and a zram device for SwapRegion over a SwapDevice); throws (FrontswapError) when it cannot. */
 export function kernelRig(maxBytes: number, allowSwapInUse: boolean): KernelRig {
   refuseSwapInUse(allowSwapInUse);
   const mc = MachineChanges.begin();
   try {
     const zram = mc.zramDevice({ disksize: Math.max(64 << 20, maxBytes * 2), algorithm: 'lzo-rle' });
     mc.swapOn(zram.path, 32767);
+    const device = mc.zramDevice({ disksize: maxBytes + (16 << 20), algorithm: 'lzo-rle' });
     const { v2 } = memoryCgroupRoot();
     const dir = mc.memoryCgroup(`frontswap-faults-${process.pid}`, 1 << 30);
     const limitFile = path.join(dir, v2 ? 'memory.max' : 'memory.limit_in_bytes');
@@ -52,6 +55,7 @@ export function kernelRig(maxBytes: number, allowSwapInUse: boolean): KernelRig 
     return {
       algorithm: zram.algorithm,
       cgroupVersion: v2 ? 2 : 1,
+      devicePath: device.path,
       close: () => mc.restore().problems,
       run: (workload, pages, residentPages, seed) =>
         new Promise<KernelRun>((resolve, reject) => {

@@ -3,12 +3,13 @@
  * each time, wall time and the JavaScript thread's CPU around the workload, and
  * the region's own counters and fault latencies after it.
  */
-import { Frontswap, PagePool, SwapRegion, type SwapRegionStats } from '../../lib/index';
+import { Frontswap, PagePool, SwapDevice, SwapRegion, type SwapRegionStats } from '../../lib/index';
 import { nowNs, threadCpuNs } from '../harness';
 import { runWorkload, type WorkloadName } from './workloads';
 
-export type ModeName = 'sync' | 'async' | 'async+readahead';
-export const MODES: readonly ModeName[] = ['sync', 'async', 'async+readahead'];
+export type ModeName = 'sync' | 'async' | 'async+readahead' | 'device';
+/** Over a PagePool; 'device' is sync eviction over a SwapDevice on zram (when the run may make one). */
+export const MODES: readonly ModeName[] = ['sync', 'async', 'async+readahead', 'device'];
 export const READAHEAD = 8;
 
 export interface RegionRun {
@@ -24,15 +25,15 @@ export interface RegionRun {
   stats: SwapRegionStats;
 }
 
-export function regionRun(workload: WorkloadName, pages: number, residentPages: number, mode: ModeName, seed: number): RegionRun {
-  const pool = new PagePool({ pageSize: 4096, pages: pages + 64, backing: 'normal' });
-  const fs = new Frontswap(pool);
+export function regionRun(workload: WorkloadName, pages: number, residentPages: number, mode: ModeName, seed: number, devicePath?: string): RegionRun {
+  const store = mode === 'device' ? new SwapDevice({ path: devicePath!, pages: pages + 64 }) : new PagePool({ pageSize: 4096, pages: pages + 64, backing: 'normal' });
+  const fs = new Frontswap(store);
   const region = new SwapRegion({
     frontswap: fs,
     type: 0,
     bytes: pages * 4096,
     resident: residentPages,
-    evict: mode === 'sync' ? 'sync' : 'async',
+    evict: mode === 'async' || mode === 'async+readahead' ? 'async' : 'sync',
     readahead: mode === 'async+readahead' ? READAHEAD : 0,
   });
   try {
@@ -54,7 +55,7 @@ export function regionRun(workload: WorkloadName, pages: number, residentPages: 
     };
   } finally {
     void region.close();
-    pool.close();
+    store.close();
   }
 }
 

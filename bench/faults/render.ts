@@ -34,7 +34,8 @@ export interface CellData {
   residentPages: number;
   expectedChecksum: number;
   plainMs: Stat;
-  modes: Record<ModeName, ModeData>;
+  /** 'device' only when the run could make a zram device. */
+  modes: Partial<Record<ModeName, ModeData>> & Record<'sync' | 'async' | 'async+readahead', ModeData>;
   kernel: { wallMs: Stat; majorFaults: Stat; pswpin: Stat; pswpout: Stat; checksumsOk: boolean } | null;
   kernelError: string | null;
 }
@@ -49,14 +50,19 @@ export interface FaultsData {
     ratioP50: Stat;
   };
   cells: CellData[];
-  kernel: { swap: string; cgroupVersion: 1 | 2 } | null;
+  kernel: { swap: string; cgroupVersion: 1 | 2; device: string } | null;
   kernelSkipped: string | null;
   restoreProblems: string[];
 }
 
 const us = (ns: number) => `${sig3(ns / 1000)} µs`;
 const ms = (v: number) => sig3(v);
-const MODE_LABEL: Record<ModeName, string> = { sync: 'frontswap, sync eviction', async: 'frontswap, async eviction', 'async+readahead': 'frontswap, async + readahead' };
+const MODE_LABEL: Record<ModeName, string> = {
+  sync: 'frontswap, sync eviction',
+  async: 'frontswap, async eviction',
+  'async+readahead': 'frontswap, async + readahead',
+  device: 'frontswap over a SwapDevice (zram), sync',
+};
 
 function cell(d: FaultsData, w: WorkloadName, p: number): CellData | undefined {
   return d.cells.find((c) => c.workload === w && c.residentPercent === p);
@@ -95,10 +101,14 @@ export function headline(d: FaultsData): string {
 }
 
 function chart(d: FaultsData): string {
-  const series: ChartSeries[] = MODES.map((m, i) => ({
+  const uniform = d.cells.filter((c) => c.workload === 'uniform');
+  const series: ChartSeries[] = MODES.filter((m) => uniform.some((c) => c.modes[m])).map((m, i) => ({
     label: MODE_LABEL[m],
-    color: i,
-    points: d.cells.filter((c) => c.workload === 'uniform').map((c) => ({ x: c.residentPercent, y: c.modes[m].wallMs.median, lo: c.modes[m].wallMs.q1, hi: c.modes[m].wallMs.q3 })),
+    color: i === 3 ? 4 : i,
+    points: uniform.flatMap((c) => {
+      const x = c.modes[m];
+      return x ? [{ x: c.residentPercent, y: x.wallMs.median, lo: x.wallMs.q1, hi: x.wallMs.q3 }] : [];
+    }),
   }));
   const k = d.cells.filter((c) => c.workload === 'uniform' && c.kernel);
   if (k.length) series.push({ label: `kernel, ${d.kernel?.swap} in a memory cgroup`, color: 3, points: k.map((c) => ({ x: c.residentPercent, y: c.kernel!.wallMs.median, lo: c.kernel!.wallMs.q1, hi: c.kernel!.wallMs.q3 })) });
@@ -122,6 +132,7 @@ function workloadTable(d: FaultsData, w: WorkloadName): Table {
   for (const c of d.cells.filter((x) => x.workload === w)) {
     for (const m of MODES) {
       const x = c.modes[m];
+      if (!x) continue;
       const faster = m !== 'sync' && x.wallMs.q3 < c.modes.sync.wallMs.q1;
       rows.push([
         `${c.residentPercent}%`,

@@ -49,16 +49,17 @@ async function measure(ctx: SectionRunContext): Promise<FaultsData> {
       const expected = plainRun(workload, pages, 1);
       for (const percent of RESIDENT_PERCENTS) {
         const resident = Math.floor((pages * percent) / 100);
-        const runs: Record<ModeName, RegionRun[]> = { sync: [], async: [], 'async+readahead': [] };
+        const runs: Record<ModeName, RegionRun[]> = { sync: [], async: [], 'async+readahead': [], device: [] };
+        const modes = MODES.filter((m) => m !== 'device' || kernel);
         const kernelRuns: KernelRun[] = [];
         const plainMs: number[] = [];
         let kernelError: string | null = null;
         for (let r = 0; r < reps; r++) {
           progress(ctx, `${workload} at ${percent}% resident, repetition ${r + 1}/${reps}`);
           plainMs.push(plainRun(workload, pages, 1).wallMs);
-          for (let i = 0; i < MODES.length; i++) {
-            const mode = MODES[(i + r) % MODES.length]!;
-            runs[mode].push(regionRun(workload, pages, resident, mode, 1));
+          for (let i = 0; i < modes.length; i++) {
+            const mode = modes[(i + r) % modes.length]!;
+            runs[mode].push(regionRun(workload, pages, resident, mode, 1, kernel?.devicePath));
           }
           if (kernel && !kernelError) {
             try {
@@ -74,7 +75,7 @@ async function measure(ctx: SectionRunContext): Promise<FaultsData> {
           residentPages: resident,
           expectedChecksum: expected.checksum,
           plainMs: stat(plainMs),
-          modes: Object.fromEntries(MODES.map((m) => [m, summarize(runs[m], expected.checksum)])) as CellData['modes'],
+          modes: Object.fromEntries(modes.map((m) => [m, summarize(runs[m], expected.checksum)])) as CellData['modes'],
           kernel: kernelRuns.length
             ? {
                 wallMs: stat(kernelRuns.map((k) => k.wallMs)),
@@ -106,7 +107,7 @@ async function measure(ctx: SectionRunContext): Promise<FaultsData> {
       ratioP50: stat(floor.frontswap.map((f, i) => f.appP50 / floor.bare[i]!.appP50)),
     },
     cells,
-    kernel: kernel ? { swap: `zram (${kernel.algorithm})`, cgroupVersion: kernel.cgroupVersion } : null,
+    kernel: kernel ? { swap: `zram (${kernel.algorithm})`, cgroupVersion: kernel.cgroupVersion, device: kernel.devicePath } : null,
     kernelSkipped,
     restoreProblems,
   };
