@@ -32,6 +32,15 @@ function rig(poolPages: number, opts: Omit<SwapRegionOptions, 'frontswap' | 'typ
   return { pool, fs, region, bytes: new Uint8Array(region.buffer) };
 }
 
+/** The first directory on the way to `file` that others may not enter, or the file if they may not read it; null when all is open. */
+function unreadableByOthers(file: string): string | null {
+  if ((nodeFs.statSync(file).mode & 0o004) === 0) return file;
+  for (let dir = path.dirname(file); ; dir = path.dirname(dir)) {
+    if ((nodeFs.statSync(dir).mode & 0o001) === 0) return dir;
+    if (dir === path.dirname(dir)) return null;
+  }
+}
+
 describe('SwapRegion over a SwapDevice', () => {
   after(cleanupDevices);
   for (const backend of BACKENDS.filter((b) => b.name !== 'pool')) {
@@ -277,6 +286,8 @@ describe('SwapRegion ownership and errors', () => {
     if (process.getuid?.() !== 0) return t.skip('needs root: runs a child as nobody');
     const sysctl = nodeFs.readFileSync('/proc/sys/vm/unprivileged_userfaultfd', 'utf8').trim();
     if (sysctl !== '0') return t.skip(`vm.unprivileged_userfaultfd is ${sysctl}: unprivileged processes may use it here`);
+    const unreadable = unreadableByOthers(path.join(__dirname, '..', 'lib', 'index.js'));
+    if (unreadable) return t.skip(`the checkout is not readable by nobody (${unreadable}): nothing to run the child from`);
     const lib = JSON.stringify(path.join(__dirname, '..', 'lib', 'index.js'));
     const script = `
       const { PagePool, Frontswap, SwapRegion } = require(${lib});

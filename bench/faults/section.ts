@@ -54,6 +54,7 @@ async function measure(ctx: SectionRunContext): Promise<FaultsData> {
         const kernelRuns: KernelRun[] = [];
         const plainMs: number[] = [];
         let kernelError: string | null = null;
+        let kernelKills = 0;
         for (let r = 0; r < reps; r++) {
           progress(ctx, `${workload} at ${percent}% resident, repetition ${r + 1}/${reps}`);
           plainMs.push(plainRun(workload, pages, 1).wallMs);
@@ -61,11 +62,15 @@ async function measure(ctx: SectionRunContext): Promise<FaultsData> {
             const mode = modes[(i + r) % modes.length]!;
             runs[mode].push(regionRun(workload, pages, resident, mode, 1, kernel?.devicePath));
           }
-          if (kernel && !kernelError) {
+          // An OOM kill of the cgroup child is the kernel's answer to a tight budget
+          // now and then: counted, and the repetition tried again (three times at most).
+          for (let attempt = 0; kernel && !kernelError && attempt < 3; attempt++) {
             try {
               kernelRuns.push(await kernel.run(workload, pages, resident, 1));
+              break;
             } catch (e) {
-              kernelError = (e as Error).message;
+              kernelKills++;
+              if (attempt === 2) kernelError = (e as Error).message;
             }
           }
         }
@@ -86,6 +91,7 @@ async function measure(ctx: SectionRunContext): Promise<FaultsData> {
               }
             : null,
           kernelError,
+          kernelKills,
         });
       }
     }
