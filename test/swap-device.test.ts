@@ -331,10 +331,7 @@ describe('io_uring: faults and teardown, in child processes', { skip: NO_URING }
     assert.match(r.stdout, /submitted [1-9]/);
   });
 
-  // Known: about one run in three ends in a SIGSEGV inside V8's isolate teardown
-  // (StringTable) after terminate(); exit, GC and close are clean. Kept as todo
-  // so it runs and shows, without failing the suite, until it is fixed.
-  it('a Worker terminate()d with a batch in flight goes cleanly; the parent goes on', { todo: 'intermittent SIGSEGV in isolate teardown' }, () => {
+  it('a Worker terminate()d with a batch in flight goes cleanly; the parent goes on', () => {
     const p = tempFile('worker');
     const r = child(`
       const { Worker } = require('node:worker_threads');
