@@ -10,6 +10,7 @@ import { parseArgs } from 'node:util';
 import { benchCommand } from './cli-bench';
 import { infoCommand } from './cli-info';
 import { compareCommand, reportCommand } from './cli-report';
+import { restoreCommand } from '../bench/system/restore-command';
 
 export interface TextSink {
   write(text: string): unknown;
@@ -55,7 +56,7 @@ const helpCommand: CliCommand = {
   },
 };
 
-export const commands: readonly CliCommand[] = [infoCommand, benchCommand, reportCommand, compareCommand, helpCommand];
+export const commands: readonly CliCommand[] = [infoCommand, benchCommand, reportCommand, compareCommand, restoreCommand, helpCommand];
 
 /** An error the dispatcher reports as a usage mistake (exit code 2). */
 export function usageMistake(message: string): Error & { code: 'ERR_USAGE' } {
