@@ -80,7 +80,8 @@ export const deviceSection: BenchSection = {
       ].join('\n');
       return { name: 'device', skipped: null, headline, markdown, charts: [], data };
     } finally {
-      teardown();
+      const problems = teardown();
+      if (problems.length) ctx.progress?.write(`device: restore problems: ${problems.join('; ')}\n`);
     }
   },
 };

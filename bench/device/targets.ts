@@ -1,32 +1,28 @@
 /**
  * What the device section runs on: a file on the disk always; as root also a
- * zram device of its own (hot_add) and a loop device over a tmpfs file. Each is
- * removed by teardown(), which also runs on exit and SIGINT.
+ * zram device of its own and a loop device over a tmpfs file, made through
+ * MachineChanges (recorded in its state file before each change, undone by
+ * teardown(), at exit, on SIGINT/SIGTERM, and by `frontswap restore` after a kill).
  */
-import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import { MachineChanges } from '../system/machine-changes';
 
 export interface Target {
   name: 'file' | 'zram' | 'loop';
   path: string;
 }
 
-const undo: (() => void)[] = [];
+let machine: MachineChanges | null = null;
+const files: string[] = [];
 
-export function teardown(): void {
-  while (undo.length) {
-    try {
-      undo.pop()!();
-    } catch {
-      // the rest still goes
-    }
-  }
+export function teardown(): string[] {
+  for (const f of files.splice(0)) fs.rmSync(f, { force: true });
+  if (!machine) return [];
+  const r = machine.restore();
+  machine = null;
+  return r.problems;
 }
-process.on('exit', teardown);
-process.once('SIGINT', () => {
-  teardown();
-  process.exit(130);
-});
+process.on('exit', () => void teardown());
 
 export function isRoot(): boolean {
   return process.getuid?.() === 0;
@@ -36,29 +32,20 @@ export function setUp(bytes: number): { targets: Target[]; skipped: string[] } {
   const targets: Target[] = [];
   const skipped: string[] = [];
   const file = `/var/tmp/frontswap-bench-${process.pid}.img`;
-  undo.push(() => fs.rmSync(file, { force: true }));
+  files.push(file);
   targets.push({ name: 'file', path: file });
   if (!isRoot()) {
     skipped.push('zram and loop devices need root: run `sudo frontswap bench --sections device`');
     return { targets, skipped };
   }
+  machine = MachineChanges.begin();
   if (fs.existsSync('/sys/class/zram-control')) {
-    const id = Number(fs.readFileSync('/sys/class/zram-control/hot_add', 'utf8').trim());
-    undo.push(() => {
-      fs.writeFileSync(`/sys/block/zram${id}/reset`, '1');
-      fs.writeFileSync('/sys/class/zram-control/hot_remove', String(id));
-    });
-    fs.writeFileSync(`/sys/block/zram${id}/disksize`, String(bytes));
-    targets.push({ name: 'zram', path: `/dev/zram${id}` });
+    targets.push({ name: 'zram', path: machine.zramDevice({ disksize: bytes }).path });
   } else {
     skipped.push('zram: the module is not loaded (modprobe zram)');
   }
   const backing = `/dev/shm/frontswap-bench-loop-${process.pid}.img`;
-  fs.writeFileSync(backing, '');
-  undo.push(() => fs.rmSync(backing, { force: true }));
-  fs.truncateSync(backing, bytes);
-  const loop = execFileSync('losetup', ['-f', '--show', '--direct-io=on', backing], { encoding: 'utf8' }).trim();
-  undo.push(() => execFileSync('losetup', ['-d', loop]));
-  targets.push({ name: 'loop', path: loop });
+  machine.createFile(backing, bytes);
+  targets.push({ name: 'loop', path: machine.loopDevice(backing) });
   return { targets, skipped };
 }
