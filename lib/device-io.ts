@@ -6,6 +6,7 @@
  * ops wait natively (back-pressure); none is dropped.
  */
 import { constants } from 'node:os';
+import { markAsUntransferable } from 'node:worker_threads';
 import { addon, type FrontswapHandle, type UringHandle } from './binding';
 import { FrontswapError, type FrontswapErrorCode } from './errors';
 
@@ -192,14 +193,28 @@ export class DeviceBatch {
     this.#ops[at] = kind;
     this.#ops[at + 1] = type;
     this.#ops[at + 2] = offset;
+    if (page) pin(page.buffer);
     this.#views[this.#count] = page;
     this.#count++;
     return this;
   }
 }
 
+const pinned = new WeakSet<ArrayBufferLike>();
+
+/**
+ * The addon reads and writes a page by its address until the op completes: its
+ * buffer must not move to another thread (markAsUntransferable), as with the engine.
+ */
+function pin(buffer: ArrayBufferLike): void {
+  if (pinned.has(buffer)) return;
+  if (!(buffer instanceof SharedArrayBuffer)) markAsUntransferable(buffer);
+  pinned.add(buffer);
+}
+
 /** storeAsync / loadAsync of a device front-end: a batch of one. */
 export async function deviceOne(io: DeviceIo, load: boolean, type: number, offset: number, page: ArrayBufferView): Promise<boolean> {
+  pin(page.buffer);
   const ops = new Uint32Array([load ? OP_LOAD : OP_STORE, type, offset]);
   const r = (await io.submit(ops, 1, [page]))[0]!;
   if (r < 0) throw errnoError(-r, load ? 'loadAsync from the swap device failed' : 'storeAsync to the swap device failed');

@@ -1,12 +1,13 @@
 /**
  * Backends for the suites that run over both a PagePool and a SwapDevice: a
  * file on the disk everywhere; as root also a loop device (over a file of its
- * own) and a zram device (hot_add'ed for the run). Each is created on first use
- * and removed by cleanupDevices() (called from the suites' after() hooks and at
- * exit), so nothing is left on the machine, also after a failed test.
+ * own) and a zram device (hot_add'ed for the run), made through MachineChanges
+ * (recorded in a state file first, so even a killed run is repaired). Each is
+ * created on first use and removed by cleanupDevices() (called from the suites'
+ * after() hooks and at exit), so nothing is left on the machine.
  */
-import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import { MachineChanges } from '../bench/system/machine-changes';
 import { PagePool, SwapDevice, type DiscardPolicy } from '../lib/index';
 
 export interface Backend {
@@ -32,8 +33,21 @@ export function isRoot(): boolean {
   return process.getuid?.() === 0;
 }
 
+let machine: MachineChanges | null = null;
+
+/** The run's machine changes (root only), begun on first use. */
+export function machineChanges(): MachineChanges {
+  machine ??= MachineChanges.begin();
+  return machine;
+}
+
 /** Everything the fixtures created, removed in reverse order; idempotent. */
 export function cleanupDevices(): void {
+  if (machine) {
+    const r = machine.restore();
+    machine = null;
+    if (r.problems.length) console.error(`device fixtures: restore problems: ${r.problems.join('; ')}`);
+  }
   while (undo.length) {
     try {
       undo.pop()!();
@@ -46,23 +60,15 @@ process.on('exit', cleanupDevices);
 
 /** A loop device over a sparse file of `bytes`, detached by cleanupDevices(). */
 export function makeLoop(bytes = BLOCK_BYTES): string {
-  const file = tempFile('loop');
-  fs.writeFileSync(file, '');
-  fs.truncateSync(file, bytes);
-  const dev = execFileSync('losetup', ['-f', '--show', file], { encoding: 'utf8' }).trim();
-  undo.push(() => execFileSync('losetup', ['-d', dev]));
-  return dev;
+  const mc = machineChanges();
+  const file = `${DIR}/frontswap-test-${process.pid}-loop-${counter++}.img`;
+  mc.createFile(file, bytes);
+  return mc.loopDevice(file);
 }
 
 /** A zram device of our own (hot_add), of `bytes`; reset and hot_removed by cleanupDevices(). */
 export function makeZram(bytes = BLOCK_BYTES): string {
-  const id = Number(fs.readFileSync('/sys/class/zram-control/hot_add', 'utf8').trim());
-  undo.push(() => {
-    fs.writeFileSync(`/sys/block/zram${id}/reset`, '1');
-    fs.writeFileSync('/sys/class/zram-control/hot_remove', String(id));
-  });
-  fs.writeFileSync(`/sys/block/zram${id}/disksize`, String(bytes));
-  return `/dev/zram${id}`;
+  return machineChanges().zramDevice({ disksize: bytes }).path;
 }
 
 function blockBackend(name: 'loop' | 'zram', make: () => string): Backend {

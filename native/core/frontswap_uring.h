@@ -27,7 +27,8 @@ struct AsyncOp {
   uint32_t offset;
 };
 
-// Where a batch's pages are (the glue: JS views, resolved when used).
+// Where a batch's pages are (the glue: JS views, resolved at submit). Called
+// when an op is issued or completes, on the owning thread.
 class PageSource {
  public:
   // The page of op `index` of the batch submitted with `user`, or nullptr if it is gone.

@@ -1,15 +1,23 @@
 // io_uring queue of a device-backed Frontswap: submit(ops, count, views) plans a
-// batch and issues its I/O at once; completions wake the event loop through an
-// eventfd watched by a uv_poll handle (no thread, no ThreadSafeFunction), and
-// one JS callback per finished batch gets its results. The poll handle is
-// active only while batches are pending, so an idle queue keeps no process alive.
+// batch and issues its I/O at once. The ring signals an eventfd; one waiter
+// thread sleeps on it and wakes JS through a ThreadSafeFunction at most once
+// until JS has reaped (completions are peeked from the CQ ring, no syscall each),
+// and one JS callback per finished batch gets its results. The function is
+// referenced only while batches are pending, so an idle queue keeps no process alive.
 //
-// Teardown: GC (finalizer), process exit and Worker terminate() (an async
-// cleanup hook) drain every I/O the kernel holds before anything is freed; no
-// JS runs then, and loads still pending land in the staging pages only.
-#include <uv.h>
+// Teardown: GC (finalizer), process exit and Worker terminate() (an env cleanup
+// hook) stop the waiter, then drain every I/O the kernel holds before anything
+// is freed; no JS runs then, and loads still pending land in staging pages only.
+// Raw Node-API, like the other per-batch paths: submit() is on the hot path.
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
+#include <cstring>
+#include <system_error>
+#include <thread>
 #include <unordered_map>
 #include <vector>
 
@@ -26,131 +34,127 @@ namespace {
 struct UringState final : PageSource {
   napi_env env = nullptr;
   std::unique_ptr<FrontswapUring> u;
-  napi_ref onComplete = nullptr;
-  napi_async_context asyncContext = nullptr;
-  uv_poll_t* poll = nullptr;  // freed by its close callback
-  bool polling = false;
+  napi_threadsafe_function tsfn = nullptr;
+  bool tsfnRefd = false;
+  std::thread waiter;
+  int stopFd = -1;
+  std::atomic<bool> posted{false};  // a wake-up is queued and JS has not reaped yet
   bool tornDown = false;
-  napi_async_cleanup_hook_handle hook = nullptr;
+  bool cleanupHook = false;
   uint64_t nextUser = 1;
   std::unordered_map<uint64_t, napi_ref> views;  // per batch: its views array, alive until delivered
 
+  // Page pointers resolved at submit, on the JS thread: nothing here calls into
+  // Node-API, since reaping may run while the environment is going away. The
+  // views array is held (views) and its buffers marked untransferable by the TS
+  // layer, so the memory stays where it was until the batch is delivered.
+  std::unordered_map<uint64_t, std::vector<uint8_t*>> pages;
   uint8_t* page(uint64_t user, uint32_t index) override {
     if (tornDown) return nullptr;
-    auto it = views.find(user);
-    if (it == views.end()) return nullptr;
-    napi_handle_scope scope;
-    napi_open_handle_scope(env, &scope);
-    uint8_t* data = nullptr;
-    size_t len = 0;
-    napi_value arr, v;
-    bool ok = napi_get_reference_value(env, it->second, &arr) == napi_ok && arr &&
-              napi_get_element(env, arr, index, &v) == napi_ok && viewBytes(env, v, &data, &len) &&
-              len == u->frontswap().pageSize();
-    napi_close_handle_scope(env, scope);
-    return ok ? data : nullptr;  // a detached or resized view: the op fails with EFAULT
+    auto it = pages.find(user);
+    return it == pages.end() || index >= it->second.size() ? nullptr : it->second[index];
   }
 
-  void deliver();
-  void updatePolling();
-  void tearDown(void (*closed)(uv_handle_t*), void* data);
-  bool envClosing = false;  // set by the cleanup hook: the environment frees its own references
+  void wait();
+  void deliver(napi_value cb);
+  void updateRef();
+  void tearDown();
   ~UringState() {
-    if (envClosing) return;
     for (auto& kv : views) napi_delete_reference(env, kv.second);
-    if (onComplete) napi_delete_reference(env, onComplete);
-    if (asyncContext) napi_async_destroy(env, asyncContext);
   }
 };
 
-void onPoll(uv_poll_t* h, int, int) {
-  UringState* s = static_cast<UringState*>(h->data);
-  s->u->queue().clearEvent();  // first: a completion after this read signals again
-  s->u->queue().reap();
-  s->deliver();
+// The waiter thread: sleeps on the ring's eventfd, wakes JS once per reaping.
+void UringState::wait() {
+  pollfd fds[2] = {{u->queue().eventFd(), POLLIN, 0}, {stopFd, POLLIN, 0}};
+  for (;;) {
+    if (poll(fds, 2, -1) < 0) {
+      if (errno == EINTR) continue;
+      return;
+    }
+    if (fds[1].revents) return;
+    if (fds[0].revents & POLLIN) {
+      uint64_t v;
+      (void)!read(fds[0].fd, &v, sizeof v);  // consumed before JS reaps: a later completion signals again
+      if (!posted.exchange(true)) napi_call_threadsafe_function(tsfn, nullptr, napi_tsfn_nonblocking);
+    }
+  }
 }
 
-void UringState::updatePolling() {
+void UringState::updateRef() {
   bool want = u && u->liveBatches() > 0 && !tornDown;
-  if (want == polling) return;
-  polling = want;
-  if (want) uv_poll_start(poll, UV_READABLE, onPoll);
-  else uv_poll_stop(poll);
+  if (want == tsfnRefd || !tsfn) return;
+  if (want) napi_ref_threadsafe_function(env, tsfn);
+  else napi_unref_threadsafe_function(env, tsfn);
+  tsfnRefd = want;
 }
 
-// Calls onComplete(batchId, results) for every finished batch.
-void UringState::deliver() {
+// On the JS thread: reap, then onComplete(batchId, results) for every finished batch.
+void UringState::deliver(napi_value cb) {
+  posted.store(false);  // before reaping: a completion after this wakes JS again
+  u->queue().reap();
   std::vector<uint32_t> done;
   u->takeFinished(&done);
-  if (!done.empty()) {
-    napi_handle_scope scope;
-    napi_open_handle_scope(env, &scope);
-    napi_value cb, recv;
-    napi_get_reference_value(env, onComplete, &cb);
-    napi_get_global(env, &recv);  // make_callback wants an object receiver
-    for (uint32_t b : done) {
-      const std::vector<int32_t>& r = u->results(b);
-      napi_value ab, arr, argv[2];
-      void* mem;
-      napi_create_arraybuffer(env, r.size() * 4, &mem, &ab);
-      memcpy(mem, r.data(), r.size() * 4);
-      napi_create_typedarray(env, napi_int32_array, r.size(), ab, 0, &arr);
-      napi_create_uint32(env, uint32_t(u->user(b)), &argv[0]);
-      argv[1] = arr;
-      auto it = views.find(u->user(b));
-      if (it != views.end()) {
-        napi_delete_reference(env, it->second);
-        views.erase(it);
-      }
-      u->release(b);
-      napi_value ignored;
-      // make_callback: microtasks (the promises it resolves) run before the next
-      // batch. It fails only while the environment is going away (the callback
-      // itself never throws): then JS is left alone.
-      if (napi_make_callback(env, asyncContext, recv, cb, 2, argv, &ignored) != napi_ok) {
-        napi_value e;
-        napi_get_and_clear_last_exception(env, &e);
-        break;
-      }
+  napi_value recv;
+  napi_get_undefined(env, &recv);
+  for (uint32_t b : done) {
+    const std::vector<int32_t>& r = u->results(b);
+    napi_value ab, arr, argv[2];
+    void* mem;
+    napi_create_arraybuffer(env, r.size() * 4, &mem, &ab);
+    memcpy(mem, r.data(), r.size() * 4);
+    napi_create_typedarray(env, napi_int32_array, r.size(), ab, 0, &arr);
+    napi_create_uint32(env, uint32_t(u->user(b)), &argv[0]);
+    argv[1] = arr;
+    auto it = views.find(u->user(b));
+    if (it != views.end()) {
+      napi_delete_reference(env, it->second);
+      views.erase(it);
     }
-    napi_close_handle_scope(env, scope);
+    pages.erase(u->user(b));
+    u->release(b);
+    napi_value ignored;
+    // The callback only resolves promises; it fails only while the environment goes away.
+    if (napi_call_function(env, recv, cb, 2, argv, &ignored) != napi_ok) {
+      napi_value e;
+      napi_get_and_clear_last_exception(env, &e);
+      break;
+    }
   }
-  updatePolling();
+  updateRef();
 }
 
-// Drains, then closes the poll handle; `data` is what `closed` gets (never the
-// state, which a finalizer may free before the close callback runs).
-void UringState::tearDown(void (*closed)(uv_handle_t*), void* data) {
+void callJs(napi_env env, napi_value cb, void* ctx, void*) {
+  if (!env) return;  // the function is being torn down
+  UringState* s = static_cast<UringState*>(ctx);
+  if (!s->tornDown && s->u) s->deliver(cb);
+}
+
+void UringState::tearDown() {
+  if (tornDown) return;
   tornDown = true;
+  if (waiter.joinable()) {
+    uint64_t one = 1;
+    (void)!write(stopFd, &one, sizeof one);
+    waiter.join();
+  }
+  if (stopFd >= 0) close(stopFd);
+  stopFd = -1;
+  if (tsfn) napi_release_threadsafe_function(tsfn, napi_tsfn_abort);
+  tsfn = nullptr;
   u.reset();  // drains: the kernel holds no staging page once this returns
-  if (polling) uv_poll_stop(poll);
-  polling = false;
-  poll->data = data;
-  uv_close(reinterpret_cast<uv_handle_t*>(poll), closed);
-  poll = nullptr;
 }
 
-void freePoll(uv_handle_t* h) { delete reinterpret_cast<uv_poll_t*>(h); }
-
-void cleanupHook(napi_async_cleanup_hook_handle handle, void* arg) {
+void envCleanup(void* arg) {
   UringState* s = static_cast<UringState*>(arg);
-  s->hook = nullptr;  // removed by the close callback below
-  s->envClosing = true;
-  s->tearDown(
-      [](uv_handle_t* h) {
-        napi_remove_async_cleanup_hook(static_cast<napi_async_cleanup_hook_handle>(h->data));
-        delete reinterpret_cast<uv_poll_t*>(h);
-      },
-      handle);
+  s->cleanupHook = false;  // Node removes it itself
+  s->tearDown();
 }
 
 void destroy(void* data) {
   UringState* s = static_cast<UringState*>(data);
-  if (!s->tornDown) {
-    if (s->hook) napi_remove_async_cleanup_hook(s->hook);
-    s->hook = nullptr;
-    s->tearDown(freePoll, nullptr);
-  }
+  if (s->cleanupHook) napi_remove_env_cleanup_hook(s->env, envCleanup, s);
+  s->tearDown();
   delete s;
 }
 
@@ -188,16 +192,17 @@ napi_value submit(napi_env env, napi_callback_info info) {
   }
   bool isArray = false;
   if (hasPages) napi_is_array(env, argv[2], &isArray);
+  std::vector<uint8_t*> ptrs(hasPages ? count : 0, nullptr);
   for (uint32_t k = 0; hasPages && k < count; k++) {
     if (ops[k].kind == AsyncOpKind::Invalidate) continue;
     napi_value v;
-    uint8_t* data;
-    if (!isArray || napi_get_element(env, argv[2], k, &v) != napi_ok || !toPage(env, v, ps, &data)) {
+    if (!isArray || napi_get_element(env, argv[2], k, &v) != napi_ok || !toPage(env, v, ps, &ptrs[k])) {
       if (!isArray) throwError(env, Code::InvalidArg, "views must be an array");
       return nullptr;
     }
   }
   uint64_t user = s->nextUser++ & 0xffffffffu;
+  if (hasPages) s->pages[user] = std::move(ptrs);
   uint32_t batch;
   bool done;
   // Pages resolve through the views array while the batch runs: hold it first.
@@ -208,6 +213,7 @@ napi_value submit(napi_env env, napi_callback_info info) {
   }
   Code c = s->u->submit(ops.data(), count, user, &batch, &done);
   if (c != Code::Ok || done) {
+    s->pages.erase(user);
     if (ref) {
       s->views.erase(user);
       napi_delete_reference(env, ref);
@@ -229,7 +235,7 @@ napi_value submit(napi_env env, napi_callback_info info) {
     s->u->release(batch);
     return arr;
   }
-  s->updatePolling();
+  s->updateRef();
   return number(env, double(user));
 }
 
@@ -286,16 +292,24 @@ napi_value createDeviceUring(napi_env env, napi_callback_info info) {
     throwError(env, c, message);
     return nullptr;
   }
-  uv_loop_t* loop;
-  napi_get_uv_event_loop(env, &loop);
-  s->poll = new uv_poll_t();
-  uv_poll_init(loop, s->poll, s->u->queue().eventFd());
-  s->poll->data = s.get();
-  napi_create_reference(env, argv[2], 1, &s->onComplete);
   napi_value name;
   napi_create_string_utf8(env, "frontswap:uring", NAPI_AUTO_LENGTH, &name);
-  napi_async_init(env, nullptr, name, &s->asyncContext);
-  napi_add_async_cleanup_hook(env, cleanupHook, s.get(), &s->hook);
+  if (napi_create_threadsafe_function(env, argv[2], nullptr, name, 0, 1, nullptr, nullptr, s.get(), callJs, &s->tsfn) != napi_ok) {
+    throwError(env, Code::ThreadsUnavailable, "cannot create the completion callback");
+    return nullptr;
+  }
+  napi_unref_threadsafe_function(env, s->tsfn);  // referenced only while batches are pending
+  s->stopFd = eventfd(0, EFD_CLOEXEC);
+  try {
+    if (s->stopFd < 0) throw std::system_error(errno, std::generic_category());
+    UringState* st = s.get();
+    s->waiter = std::thread([st] { st->wait(); });
+  } catch (const std::system_error&) {
+    s->tearDown();
+    throwError(env, Code::ThreadsUnavailable, "cannot start the io_uring completion thread");
+    return nullptr;
+  }
+  s->cleanupHook = napi_add_env_cleanup_hook(env, envCleanup, s.get()) == napi_ok;
   UringState* raw = s.release();
   return boundObject(env, raw, destroy, {{"submit", submit}, {"drain", drain}, {"stats", stats}});
 }
