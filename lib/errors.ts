@@ -41,11 +41,6 @@ export type FrontswapErrorCode =
   | 'ERR_URING_DISABLED'
   | 'ERR_NO_URING'
   | 'ERR_IO'
-  | 'ERR_NOT_ROOT'
-  | 'ERR_SWAP_IN_USE'
-  | 'ERR_NOT_OURS'
-  | 'ERR_MACHINE_CHANGE'
-  | 'ERR_RESTORE_FAILED'
   /** A device's I/O error: the errno's name ('EIO', 'ENOSPC', ...). */
   | `E${Uppercase<string>}`;
 
