@@ -101,12 +101,36 @@ export interface Wire {
   codes: string[];
   /** The messages of the codes that name nothing, as native code words them. */
   messages: { ERR_POOL_CLOSED: string; ERR_ENGINE_CLOSED: string };
+  /** Built with liburing (io_uring for SwapDevice). */
+  uring: boolean;
+}
+
+export interface DeviceHandle {
+  readonly kind: 'block' | 'file';
+  readonly pageSize: number;
+  readonly capacity: number;
+  readonly logicalBlockSize: number;
+  readonly deviceBytes: number;
+  stats(out: Float64Array): void;
+  holdings(): { source: 'zram' | 'file' | 'loop' | 'none'; heldBytes: number; origBytes: number; comprBytes: number };
+  flushDiscards(): number;
+  close(): void;
+  isClosed(): boolean;
+}
+
+export interface UringHandle {
+  /** An Int32Array of results when the batch needed no I/O, else the id onComplete will name. */
+  submit(ops: Uint32Array, count: number, views: (ArrayBufferView | undefined)[]): Int32Array | number;
+  drain(): void;
+  stats(out: Float64Array): void;
 }
 
 export interface Addon {
   setErrorClass(cls: typeof FrontswapError): void;
   createPool(pageSize: number, pages: number, backing: string, prefault: boolean, streamStores: number): PoolHandle;
-  createFrontswap(pool: PoolHandle, exclusiveGets: boolean, engine: EngineHandle | undefined): FrontswapHandle;
+  createFrontswap(backend: PoolHandle | DeviceHandle, exclusiveGets: boolean, engine: EngineHandle | undefined): FrontswapHandle;
+  createSwapDevice(path: string, pageSize: number, pages: number, discardMode: number, discardBatch: number): DeviceHandle;
+  createDeviceUring(fs: FrontswapHandle, queueDepth: number, onComplete: (batch: number, results: Int32Array) => void): UringHandle;
   createEngine(
     self: object,
     workers: number,

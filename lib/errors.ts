@@ -21,9 +21,31 @@ export const ERROR_CODES = [
   'ERR_NO_ENGINE',
   'ERR_BAD_DESCRIPTOR',
   'ERR_SLOT_NOT_RESERVED',
+  'ERR_REGION_ATTACHED',
+  'ERR_USERFAULTFD_UNAVAILABLE',
+  'ERR_REGION_CLOSED',
+  'ERR_NOT_ROOT',
+  'ERR_SWAP_IN_USE',
+  'ERR_NOT_OURS',
+  'ERR_MACHINE_CHANGE',
+  'ERR_RESTORE_FAILED',
+  'ERR_DEVICE_CLOSED',
+  'ERR_DEVICE_KIND',
+  'ERR_DEVICE_TOO_SMALL',
+  'ERR_DEVICE_MOUNTED',
+  'ERR_DEVICE_SWAP_ACTIVE',
+  'ERR_DEVICE_BUSY',
+  'ERR_DEVICE_OPEN',
+  'ERR_DIRECT_IO_UNSUPPORTED',
+  'ERR_DISCARD_UNSUPPORTED',
+  'ERR_URING_UNAVAILABLE',
+  'ERR_URING_DISABLED',
+  'ERR_NO_URING',
+  'ERR_IO',
 ] as const;
 
-export type FrontswapErrorCode = (typeof ERROR_CODES)[number];
+/** One of ERROR_CODES, or a device's I/O error: the errno's name ('EIO', 'ENOSPC', ...). */
+export type FrontswapErrorCode = (typeof ERROR_CODES)[number] | `E${Uppercase<string>}`;
 
 export class FrontswapError extends Error {
   readonly code: FrontswapErrorCode;

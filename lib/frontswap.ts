@@ -7,17 +7,26 @@
  */
 import { addon, type FrontswapHandle, type PoolHandle } from './binding';
 import { coreOf, type CopyEngine } from './copy-engine';
+import { DeviceBatch, DeviceIo, deviceOne, type UringStats } from './device-io';
 import type { EngineCore } from './engine/core';
-import { FrontswapError, outOfRange } from './errors';
+import { describe, FrontswapError, invalidArg, outOfRange } from './errors';
 import { handleOf, type PagePool } from './page-pool';
+import { deviceHandleOf, isSwapDevice, type SwapDevice } from './swap-device';
 import * as check from './validate';
 import { BUF_REGISTERED, BUF_VIEW, FS_OP_WORDS, KEY_TYPE_FACTOR, MAX_TYPE, opsWithRoom, prepInvalidate, prepLoad, prepStore, wire } from './wire';
 
 export interface FrontswapOptions {
   /** A successful load also frees the page (frontswap_tmem_exclusive_gets). Default false. */
   exclusiveGets?: boolean;
-  /** The engine that moves bytes for the async operations. */
+  /** The engine that moves bytes for the async operations (a PagePool backend). */
   engine?: CopyEngine;
+  /**
+   * A SwapDevice backend: 'sync' (default) has the synchronous calls only
+   * (pread/pwrite); 'uring' adds storeAsync / loadAsync / batch() through io_uring.
+   */
+  io?: 'sync' | 'uring';
+  /** io: 'uring': entries of the submission queue (1..4096, default 32); more ops wait their turn. */
+  queueDepth?: number;
 }
 
 export interface FrontswapStats {
@@ -49,11 +58,16 @@ export interface FrontswapStats {
   mapBytes: number;
   /** Swap types open (init'ed and not invalidateArea'd). */
   initializedTypes: number[];
+  /** A device backend's reads and writes that failed (each op reported its errno). */
+  ioErrors: number;
+  /** Stored pages dropped because an I/O on them failed (storedPages already excludes them). */
+  lostPages: number;
 }
 
 interface Internals {
   h: FrontswapHandle;
-  pool: PoolHandle;
+  pool: PoolHandle | null;
+  io: DeviceIo | null;
   pageSize: number;
   core: EngineCore | null;
   /** Op arrays of submitted batches, for the next batch to reuse. */
@@ -66,7 +80,7 @@ const MAX_OFFSET = 0xffffffff;
 // Module-local copies of the wire's limits: the hot paths read a constant, not an import.
 const TYPE_MASK = MAX_TYPE;
 const KEY_FACTOR = KEY_TYPE_FACTOR;
-const internals = new WeakMap<Frontswap, Internals>();
+const internals = new WeakMap<Frontswap<never>, Internals>();
 
 function checkType(type: unknown): number {
   return check.integer(type, 'type', 0, MAX_TYPE);
@@ -123,30 +137,65 @@ function isKey(type: unknown, offset: unknown): boolean {
   return typeof type === 'number' && typeof offset === 'number' && (type & TYPE_MASK) === type && offset >>> 0 === offset;
 }
 
+function noUring(): FrontswapError {
+  return new FrontswapError("this device Frontswap has no async I/O: pass { io: 'uring' } to its constructor", 'ERR_NO_URING');
+}
+
 function noEngine(): FrontswapError {
   return new FrontswapError('this Frontswap has no engine: pass { engine } to its constructor', 'ERR_NO_ENGINE');
 }
 
-export class Frontswap {
-  readonly pool: PagePool;
+/** The batch a front-end over backend B gives. */
+export type BatchOf<B> = B extends SwapDevice ? DeviceBatch : FrontswapBatch;
+
+export class Frontswap<B extends PagePool | SwapDevice = PagePool> {
+  /** The pool behind a pool-backed front-end (null over a device). */
+  readonly pool: B extends SwapDevice ? null : PagePool;
+  /** The device behind a device-backed front-end (null over a pool). */
+  readonly device: B extends SwapDevice ? SwapDevice : null;
   readonly exclusiveGets: boolean;
   readonly engine: CopyEngine | null;
+  /** 'uring' when the async calls go through io_uring, 'sync' for a device without, null over a pool. */
+  readonly io: 'sync' | 'uring' | null;
   readonly #h: FrontswapHandle;
   readonly #stats: Float64Array;
 
-  constructor(pool: PagePool, options?: FrontswapOptions) {
-    const poolHandle = handleOf(pool);
+  /**
+   * Over a PagePool (sync copies; with { engine } the async calls use the copy
+   * engine) or a SwapDevice (pread/pwrite; with { io: 'uring' } the async calls
+   * use io_uring). The semantics and counters are the same over both.
+   */
+  constructor(backend: B, options?: FrontswapOptions) {
     const o = check.options(options, 'Frontswap options');
-    check.knownKeys(o, 'Frontswap options', ['exclusiveGets', 'engine']);
+    const device = isSwapDevice(backend);
+    check.knownKeys(o, 'Frontswap options', device ? ['exclusiveGets', 'io', 'queueDepth'] : ['exclusiveGets', 'engine']);
     this.exclusiveGets = check.boolean(o['exclusiveGets'] ?? false, 'exclusiveGets');
+    let io: DeviceIo | null = null;
+    if (device) {
+      const mode = check.oneOf(o['io'] ?? 'sync', 'io', ['sync', 'uring'] as const);
+      const depth = check.integer(o['queueDepth'] ?? 32, 'queueDepth', 1, 4096);
+      if (mode === 'sync' && o['queueDepth'] !== undefined) check.knownKeys(o, "Frontswap options (queueDepth needs io: 'uring')", ['exclusiveGets', 'io']);
+      this.#h = addon.createFrontswap(deviceHandleOf(backend), this.exclusiveGets, undefined);
+      if (mode === 'uring') io = new DeviceIo(this.#h, depth);
+      this.pool = null as this['pool'];
+      this.device = backend as unknown as this['device'];
+      this.engine = null;
+      this.io = mode;
+      this.#stats = new Float64Array(STAT_NAMES.length);
+      internals.set(this as Frontswap<never>, { h: this.#h, pool: null, io, pageSize: backend.pageSize, core: null, spareOps: [], results: new Int32Array(0) });
+      return;
+    }
+    const poolHandle = handleOf(backend as PagePool);
     const engine = (o['engine'] ?? null) as CopyEngine | null;
     const core = engine === null ? null : coreOf(engine);
     core?.assertOpen();
     this.#h = addon.createFrontswap(poolHandle, this.exclusiveGets, core?.handle);
-    this.pool = pool;
+    this.pool = backend as PagePool as this['pool'];
+    this.device = null as this['device'];
     this.engine = engine;
+    this.io = null;
     this.#stats = new Float64Array(STAT_NAMES.length);
-    internals.set(this, { h: this.#h, pool: poolHandle, pageSize: pool.pageSize, core, spareOps: [], results: new Int32Array(INITIAL_OPS) });
+    internals.set(this as Frontswap<never>, { h: this.#h, pool: poolHandle, io: null, pageSize: backend.pageSize, core, spareOps: [], results: new Int32Array(INITIAL_OPS) });
   }
 
   /** Opens swap type `type` (0..31: wire.limits.types), like swapon. */
@@ -194,22 +243,45 @@ export class Frontswap {
     return out as unknown as FrontswapStats;
   }
 
-  /** store() through the engine: resolves once the bytes are in the pool. */
+  /** io_uring counters of a device front-end with io: 'uring', else null. */
+  uringStats(): UringStats | null {
+    return internals.get(this as Frontswap<never>)!.io?.stats() ?? null;
+  }
+
+  /** store() through the engine (or io_uring): resolves once the bytes are in the pool (or on the device). */
   storeAsync(type: number, offset: number, page: ArrayBufferView): Promise<boolean> {
-    return submitOne(this, prepStore, type, offset, page);
+    const io = internals.get(this as Frontswap<never>)!.io;
+    if (io) return this.#deviceOne(io, false, type, offset, page);
+    return submitOne(this as Frontswap<never>, prepStore, type, offset, page);
   }
 
-  /** load() through the engine: resolves once the bytes are in `page`. */
+  /** load() through the engine (or io_uring): resolves once the bytes are in `page`. */
   loadAsync(type: number, offset: number, page: ArrayBufferView): Promise<boolean> {
-    return submitOne(this, prepLoad, type, offset, page);
+    const io = internals.get(this as Frontswap<never>)!.io;
+    if (io) return this.#deviceOne(io, true, type, offset, page);
+    return submitOne(this as Frontswap<never>, prepLoad, type, offset, page);
   }
 
-  /** A batch of operations submitted together with one doorbell. */
-  batch(): FrontswapBatch {
-    const i = internals.get(this)!;
+  /** A batch of operations submitted together with one doorbell (one io_uring submission on a device). */
+  batch(): BatchOf<B> {
+    const i = internals.get(this as Frontswap<never>)!;
+    if (i.io) {
+      const ps = i.pageSize;
+      return new DeviceBatch(i.io, (t, o, p) => checkOp(t, o, p, ps)) as BatchOf<B>;
+    }
+    if (this.device) throw noUring();
     if (!i.core) throw noEngine();
     i.core.assertOpen();
-    return new FrontswapBatch(i);
+    return new FrontswapBatch(i) as BatchOf<B>;
+  }
+
+  #deviceOne(io: DeviceIo, load: boolean, type: number, offset: number, page: ArrayBufferView): Promise<boolean> {
+    try {
+      checkOp(type, offset, page, internals.get(this as Frontswap<never>)!.pageSize);
+      return deviceOne(io, load, type, offset, page);
+    } catch (e) {
+      return Promise.reject(e);
+    }
   }
 }
 
@@ -250,11 +322,11 @@ function preparePage(core: EngineCore, prep: PrepPage, ops: Uint32Array, i: numb
   }
 }
 
-function submitOne(fs: Frontswap, prep: PrepPage, type: number, offset: number, page: ArrayBufferView): Promise<boolean> {
+function submitOne(fs: Frontswap<never>, prep: PrepPage, type: number, offset: number, page: ArrayBufferView): Promise<boolean> {
   try {
     const i = internals.get(fs)!;
     const core = i.core;
-    if (!core) throw noEngine();
+    if (!core) throw fs.device ? noUring() : noEngine();
     core.assertOpen();
     if (!(isKey(type, offset) && isPage(page, i.pageSize))) checkOp(type, offset, page, i.pageSize);
     oneView.length = 0;
@@ -374,4 +446,11 @@ export class FrontswapBatch {
     const ops = this.#ops ?? this.#i.spareOps.pop() ?? new Uint32Array(INITIAL_OPS * FS_OP_WORDS);
     return (this.#ops = opsWithRoom(ops, this.#count + 1, FS_OP_WORDS));
   }
+}
+
+/** @internal The native handle behind a Frontswap (a SwapRegion attaches to it). */
+export function frontswapHandleOf(fs: Frontswap): FrontswapHandle {
+  const i = internals.get(fs);
+  if (!i) throw invalidArg(`expected a Frontswap, got ${describe(fs)}`);
+  return i.h;
 }

@@ -39,7 +39,8 @@ const MIN_PAGE = 4096;
 const MAX_PAGE = 2097152;
 const handles = new WeakMap<PagePool, PoolHandle>();
 
-function parsePageSize(v: unknown): number {
+/** @internal Shared with SwapDevice. */
+export function parsePageSize(v: unknown): number {
   if (v === undefined) return MIN_PAGE;
   if (v === '4k') return MIN_PAGE;
   if (v === '2m') return MAX_PAGE;

@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import { Frontswap, PagePool, type FrontswapStats } from '../lib/index';
+import { BACKENDS, cleanupDevices } from './device-fixtures';
 import { collectUntil, equalBytes, pattern, throwsCode } from './helpers';
 
 const SIZES = [
@@ -12,10 +13,15 @@ function reconciles(s: FrontswapStats): void {
   assert.equal(s.storedPages, s.succStores - s.duplicateStores - s.invalidates - s.exclusiveLoads - s.areaInvalidatedPages);
 }
 
+after(cleanupDevices);
+
+// The same rules over every backend: the pool, and a SwapDevice on a file, a
+// loop device and zram (the last two as root).
+for (const backend of BACKENDS)
 for (const [name, pageSize] of SIZES) {
-  describe(`Frontswap sync semantics, ${name} pages`, () => {
+  describe(`Frontswap sync semantics, ${name} pages, over ${backend.name === 'pool' ? 'a PagePool' : `a SwapDevice (${backend.name})`}`, { skip: backend.skip ?? false }, () => {
     const setup = (pages: number, exclusiveGets = false) => {
-      const pool = new PagePool({ pageSize, pages, prefault: pageSize === 4096 });
+      const pool = backend.open(pageSize, pages);
       const fs = new Frontswap(pool, { exclusiveGets });
       fs.init(0);
       return { pool, fs, out: new Uint8Array(pageSize) };

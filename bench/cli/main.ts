@@ -11,6 +11,7 @@ import { benchCommand } from './bench';
 import { type CliCommand, type CliIo, usageMistake } from './command';
 import { infoCommand } from './info';
 import { compareCommand, reportCommand } from './report';
+import { restoreCommand } from './restore';
 
 export type { CliCommand, CliIo, TextSink } from './command';
 export { usageMistake } from './command';
@@ -34,7 +35,7 @@ const helpCommand: CliCommand = {
   },
 };
 
-export const commands: readonly CliCommand[] = [infoCommand, benchCommand, reportCommand, compareCommand, helpCommand];
+export const commands: readonly CliCommand[] = [infoCommand, benchCommand, reportCommand, compareCommand, restoreCommand, helpCommand];
 
 function findCommand(name: string): CliCommand | undefined {
   return commands.find((c) => c.name === name);

@@ -6,26 +6,12 @@
 
 #include <algorithm>
 
+#include "clocks.h"
 #include "futex.h"
 #include "page_copy.h"
 #include "shared_words.h"
 
 namespace frontswap {
-namespace {
-
-uint64_t monoNs() {
-  timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return uint64_t(ts.tv_sec) * 1000000000u + uint64_t(ts.tv_nsec);
-}
-
-uint64_t threadCpuNs() {
-  timespec ts;
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return uint64_t(ts.tv_sec) * 1000000000u + uint64_t(ts.tv_nsec);
-}
-
-}  // namespace
 
 CopyEngine::CopyEngine(const EngineConfig& config, uint32_t* words, WakeFn wake, void* wakeCtx)
     : config_(config), wake_(wake), wakeCtx_(wakeCtx), armed_(words + sharedWords::kArmed) {
@@ -160,10 +146,7 @@ void CopyEngine::shutdown() {
 uint64_t CopyEngine::workerCpuNs(uint32_t wi) const {
   Worker& w = *workers_[wi];
   if (stopped_) return w.cpuNsAtExit.load();
-  clockid_t cid;
-  timespec ts;
-  if (pthread_getcpuclockid(w.thread.native_handle(), &cid) != 0 || clock_gettime(cid, &ts) != 0) return 0;
-  return uint64_t(ts.tv_sec) * 1000000000u + uint64_t(ts.tv_nsec);
+  return threadCpuNsOf(w.thread.native_handle());
 }
 
 void CopyEngine::maybeWakeJs(Worker& w, uint64_t head) {

@@ -6,12 +6,25 @@
 
 namespace frontswap {
 
+int PoolBackend::write(uint32_t slot, const uint8_t* page) {
+  copyPage(pool_->page(slot), page, pool_->pageSize(), pool_->streamStores());
+  return 0;
+}
+
+int PoolBackend::read(uint32_t slot, uint8_t* page) {
+  copyPage(page, pool_->page(slot), pool_->pageSize(), false);
+  return 0;
+}
+
 Frontswap::Frontswap(std::shared_ptr<PagePool> pool, bool exclusiveGets)
-    : pool_(std::move(pool)), exclusiveGets_(exclusiveGets) {}
+    : pool_(pool), backend_(new PoolBackend(std::move(pool))), exclusiveGets_(exclusiveGets) {}
+
+Frontswap::Frontswap(std::shared_ptr<SwapDevice> device, bool exclusiveGets)
+    : device_(device), backend_(new DeviceBackend(std::move(device))), exclusiveGets_(exclusiveGets) {}
 
 Frontswap::~Frontswap() {
-  pool_->quiesce();
-  for (uint32_t t = 0; t < kTypes; t++) maps_[t].drain([this](uint32_t slot) { pool_->releaseSlot(slot); });
+  backend_->quiesce();
+  for (uint32_t t = 0; t < kTypes; t++) maps_[t].drain([this](uint32_t slot) { backend_->releaseSlot(slot); });
 }
 
 size_t Frontswap::mapBytes() const {
@@ -21,7 +34,9 @@ size_t Frontswap::mapBytes() const {
 }
 
 Code Frontswap::init(uint32_t type) {
-  if (pool_->closed()) return Code::PoolClosed;
+  Code closed = backend_->closedCode();
+  if (closed != Code::Ok) return closed;
+  if (backend_->claimed()) return Code::RegionAttached;
   if (type >= kTypes) return Code::OutOfRange;
   if (initMask_ & (1u << type)) return Code::TypeAlreadyInitialized;
   initMask_ |= 1u << type;
@@ -34,7 +49,7 @@ Code Frontswap::invalidateArea(uint32_t type) {
   uint32_t n = maps_[type].size();
   // Slots go back to the pool now; a copy still in flight on one of them lands
   // before any later copy to it (same engine worker) or before any sync use (quiesce).
-  maps_[type].drain([this](uint32_t slot) { pool_->releaseSlot(slot); });
+  maps_[type].drain([this](uint32_t slot) { backend_->releaseSlot(slot); });
   initMask_ &= ~(1u << type);
   stats_.areaInvalidates++;
   stats_.areaInvalidatedPages += n;
@@ -50,7 +65,7 @@ uint32_t Frontswap::planStore(uint32_t type, uint32_t offset) {
     stats_.duplicateStores++;
     return slot;
   }
-  slot = pool_->allocSlot(SlotOwner::Frontswap);
+  slot = backend_->allocSlot();
   if (slot == kNoSlot) {
     stats_.failedStores++;
     return kNoSlot;
@@ -71,7 +86,7 @@ uint32_t Frontswap::planLoad(uint32_t type, uint32_t offset) {
   stats_.loads++;
   if (exclusiveGets_) {
     // Freed now; its copy-out is ordered before any reuse of the slot.
-    pool_->releaseSlot(slot);
+    backend_->releaseSlot(slot);
     stats_.exclusiveLoads++;
     stats_.storedPages--;
   }
@@ -81,31 +96,56 @@ uint32_t Frontswap::planLoad(uint32_t type, uint32_t offset) {
 bool Frontswap::planInvalidate(uint32_t type, uint32_t offset) {
   uint32_t slot = maps_[type].erase(offset);
   if (slot == kNoSlot) return false;
-  pool_->releaseSlot(slot);
+  backend_->releaseSlot(slot);
   stats_.invalidates++;
   stats_.storedPages--;
   return true;
 }
 
+void Frontswap::loseSlot(uint32_t type, uint32_t offset, uint32_t slot) {
+  stats_.ioErrors++;
+  if (type >= kTypes || maps_[type].find(offset) != slot) return;  // freed or replaced since
+  maps_[type].erase(offset);
+  backend_->releaseSlot(slot);
+  stats_.storedPages--;
+  stats_.lostPages++;
+}
+
 Code Frontswap::store(uint32_t type, uint32_t offset, const uint8_t* page, bool* stored) {
   Code c = check(type);
   if (c != Code::Ok) return c;
-  pool_->quiesce();
+  backend_->quiesce();
   uint32_t slot = planStore(type, offset);
   *stored = slot != kNoSlot;
-  if (*stored) copyPage(pool_->page(slot), page, pool_->pageSize(), pool_->streamStores());
+  if (*stored) {
+    int r = backend_->write(slot, page);
+    if (r < 0) {
+      lastErrno_ = -r;
+      loseSlot(type, offset, slot);
+      *stored = false;
+      return Code::IoError;
+    }
+  }
   return Code::Ok;
 }
 
 Code Frontswap::load(uint32_t type, uint32_t offset, uint8_t* page, bool* found) {
   Code c = check(type);
   if (c != Code::Ok) return c;
-  pool_->quiesce();
-  uint32_t slot = planLoad(type, offset);
-  *found = slot != kNoSlot;
-  // An exclusive load already gave the slot back, but nothing can reuse it
-  // before this copy: this thread is the only allocator and the engine is idle.
-  if (*found) copyPage(page, pool_->page(slot), pool_->pageSize(), false);
+  backend_->quiesce();
+  // Read before planLoad(): an exclusive load frees the slot, and a device may
+  // discard a freed slot at once.
+  uint32_t slot = maps_[type].find(offset);
+  if (slot != kNoSlot) {
+    int r = backend_->read(slot, page);
+    if (r < 0) {
+      lastErrno_ = -r;
+      loseSlot(type, offset, slot);
+      *found = false;
+      return Code::IoError;
+    }
+  }
+  *found = planLoad(type, offset) != kNoSlot;
   return Code::Ok;
 }
 

@@ -6,11 +6,16 @@
 // The plan* calls decide the metadata of an operation now and name the slot
 // whose bytes still have to move; the sync calls move them at once, the copy
 // engine moves them later. Runs on the owning JS thread only.
+//
+// Where the bytes go is a SlotBackend (slot_backend.h): a PagePool or a
+// SwapDevice. The key map, the rules and the counters here are the same for both.
 #pragma once
 #include <cstdint>
 #include <memory>
 
 #include "page_pool.h"
+#include "slot_backend.h"
+#include "swap_device.h"
 #include "swap_map.h"
 #include "status.h"
 
@@ -27,6 +32,8 @@ struct FrontswapStats {
   uint64_t areaInvalidates = 0;  // invalidateArea calls
   uint64_t areaInvalidatedPages = 0;
   uint64_t storedPages = 0;
+  uint64_t ioErrors = 0;         // device reads/writes that failed (the op reported the errno)
+  uint64_t lostPages = 0;        // stored pages dropped because their write or read failed
 };
 
 class Frontswap {
@@ -34,13 +41,22 @@ class Frontswap {
   static constexpr uint32_t kTypes = 32;  // MAX_SWAPFILES in spirit
 
   Frontswap(std::shared_ptr<PagePool> pool, bool exclusiveGets);
-  ~Frontswap();  // gives every page it holds back to the pool
+  Frontswap(std::shared_ptr<SwapDevice> device, bool exclusiveGets);
+  ~Frontswap();  // gives every page it holds back to the backend
   Frontswap(const Frontswap&) = delete;
   Frontswap& operator=(const Frontswap&) = delete;
 
+  // The pool of a pool-backed front-end (pool() only when hasPool()).
+  bool hasPool() const { return pool_ != nullptr; }
   PagePool& pool() const { return *pool_; }
   const std::shared_ptr<PagePool>& poolRef() const { return pool_; }
+  // The device of a device-backed front-end, or null.
+  const std::shared_ptr<SwapDevice>& device() const { return device_; }
+  SlotBackend& backend() const { return *backend_; }
+  uint32_t pageSize() const { return backend_->pageSize(); }
   bool exclusiveGets() const { return exclusiveGets_; }
+  // The errno of the last Code::IoError a sync call returned.
+  int lastErrno() const { return lastErrno_; }
   const FrontswapStats& stats() const { return stats_; }
   uint32_t initializedTypes() const { return initMask_; }
   size_t mapBytes() const;
@@ -48,7 +64,9 @@ class Frontswap {
   // Argument and state checks shared by every entry point: pool open, type in
   // range and (unless `forInit`) initialized.
   Code check(uint32_t type) const {
-    if (pool_->closed()) return Code::PoolClosed;
+    Code closed = backend_->closedCode();
+    if (closed != Code::Ok) return closed;
+    if (backend_->claimed()) return Code::RegionAttached;
     if (type >= kTypes) return Code::OutOfRange;
     if (!(initMask_ & (1u << type))) return Code::TypeNotInitialized;
     return Code::Ok;
@@ -57,7 +75,9 @@ class Frontswap {
   Code init(uint32_t type);
   Code invalidateArea(uint32_t type);
 
-  // Synchronous operations: `page` is exactly pool().pageSize() bytes.
+  // Synchronous operations: `page` is exactly pageSize() bytes. A device's
+  // I/O error returns Code::IoError (lastErrno() says which) and the key it hit
+  // is dropped: no key claims bytes it does not have.
   Code store(uint32_t type, uint32_t offset, const uint8_t* page, bool* stored);
   Code load(uint32_t type, uint32_t offset, uint8_t* page, bool* found);
   Code invalidatePage(uint32_t type, uint32_t offset, bool* removed);
@@ -69,9 +89,18 @@ class Frontswap {
   uint32_t planLoad(uint32_t type, uint32_t offset);
   bool planInvalidate(uint32_t type, uint32_t offset);
   void prefetch(uint32_t type, uint32_t offset) const { maps_[type].prefetch(offset); }
+  // The slot (type, offset) maps to now, or kNoSlot; changes nothing.
+  uint32_t find(uint32_t type, uint32_t offset) const { return maps_[type].find(offset); }
+
+  // An I/O on `slot` for (type, offset) failed: counts it and, if the key still
+  // maps to that slot, drops the key and frees the slot (its bytes are unknown).
+  void loseSlot(uint32_t type, uint32_t offset, uint32_t slot);
 
  private:
-  std::shared_ptr<PagePool> pool_;
+  std::shared_ptr<PagePool> pool_;      // pool backend only
+  std::shared_ptr<SwapDevice> device_;  // device backend only
+  std::unique_ptr<SlotBackend> backend_;
+  int lastErrno_ = 0;
   bool exclusiveGets_;
   uint32_t initMask_ = 0;
   SwapMap maps_[kTypes];

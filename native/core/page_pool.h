@@ -90,6 +90,12 @@ class PagePool {
   // Workers skip copies for a pool that was closed under them.
   bool cancelled() const { return cancelled_.load(std::memory_order_relaxed); }
 
+  // A SwapRegion's threads own the slot allocator while it is attached; JS
+  // entry points refuse (ERR_REGION_ATTACHED). See frontswap_backend.h.
+  void claim() { claimed_.store(true, std::memory_order_relaxed); }
+  void release() { claimed_.store(false, std::memory_order_relaxed); }
+  bool claimed() const { return claimed_.load(std::memory_order_relaxed); }
+
   // Called with the mapped byte count when the mapping is released (the glue
   // returns it to V8's external-memory accounting).
   std::function<void(size_t)> onUnmap;
@@ -109,6 +115,7 @@ class PagePool {
   bool streamStores_;
   bool closed_ = false;
   std::atomic<bool> cancelled_{false};
+  std::atomic<bool> claimed_{false};
   SlotAllocator slots_;
   std::vector<SlotOwner> owners_;
   InflightOwner* inflightOwner_ = nullptr;

@@ -87,6 +87,11 @@ Napi::Object wireObject(Napi::Env env) {
   o.Set("sharedWords", words);
   o.Set("codes", codes);
   o.Set("messages", messages);
+#ifdef FRONTSWAP_HAVE_LIBURING
+  o.Set("uring", true);  // built against liburing: io: 'uring' works
+#else
+  o.Set("uring", false);
+#endif
   return o;
 }
 
@@ -103,6 +108,15 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
   exports.Set("createEngine", Napi::Function::New(env, createEngine, "createEngine"));
   registerBaselines(env, exports);
   registerCallProbes(env, exports);
+  // Modules whose entry points are raw napi callbacks.
+  const std::pair<const char*, napi_callback> raw[] = {{"createSwapDevice", createSwapDevice},
+                                                       {"createDeviceUring", createDeviceUring}};
+  for (const auto& [name, fn] : raw) {
+    napi_value f;
+    napi_create_function(env, name, NAPI_AUTO_LENGTH, fn, nullptr, &f);
+    exports.Set(name, Napi::Value(env, f));
+  }
+  registerSwapRegion(env, exports);
   return exports;
 }
 

@@ -19,6 +19,10 @@ Napi::Value createFrontswap(const Napi::CallbackInfo& info);
 Napi::Value createEngine(const Napi::CallbackInfo& info);
 void registerBaselines(Napi::Env env, Napi::Object exports);
 void registerCallProbes(Napi::Env env, Napi::Object exports);
+// Raw napi entry points of the device and region modules.
+napi_value createSwapDevice(napi_env env, napi_callback_info info);
+napi_value createDeviceUring(napi_env env, napi_callback_info info);
+void registerSwapRegion(napi_env env, napi_value exports);
 
 // The pool behind a pool handle, or nullptr after throwing ERR_INVALID_ARG.
 std::shared_ptr<PagePool>* poolFromHandle(napi_env env, napi_value handle);

@@ -10,6 +10,7 @@
 
 #include "../core/frontswap.h"
 #include "bindings.h"
+#include "device_glue.h"
 #include "frontswap_state.h"
 #include "napi_util.h"
 #include "wire.h"
@@ -58,9 +59,13 @@ napi_value copyOp(napi_env env, napi_callback_info info) {
   uint32_t type, offset;
   uint8_t* page;
   bool hit;
-  if (!keyArgs<K>(env, info, argv, &fs, &type, &offset) || !toPage(env, argv[N - 1], fs->pool().pageSize(), &page))
+  if (!keyArgs<K>(env, info, argv, &fs, &type, &offset) || !toPage(env, argv[N - 1], fs->pageSize(), &page))
     return nullptr;
   Code c = Store ? fs->store(type, offset, page, &hit) : fs->load(type, offset, page, &hit);
+  if (c == Code::IoError) {
+    throwErrnoError(env, fs->lastErrno(), Store ? "store to the swap device failed" : "load from the swap device failed");
+    return nullptr;
+  }
   if (fail(env, c, type)) return nullptr;
   return boolean(env, hit);
 }
@@ -109,7 +114,7 @@ Napi::Value stats(const Napi::CallbackInfo& info) {
   void* raw;
   if (!typedArray(info.Env(), info[0], napi_float64_array, wire::kStatsFields, &raw, "stats' output")) rethrow(info.Env());
   const FrontswapStats& s = fs->stats();
-  const PagePool& p = fs->pool();
+  const SlotBackend& p = fs->backend();
   double* o = static_cast<double*>(raw);
   using wire::Stat;
   auto set = [o](Stat k, double v) { o[uint32_t(k)] = v; };
@@ -123,26 +128,21 @@ Napi::Value stats(const Napi::CallbackInfo& info) {
   set(Stat::areaInvalidates, double(s.areaInvalidates));
   set(Stat::areaInvalidatedPages, double(s.areaInvalidatedPages));
   set(Stat::storedPages, double(s.storedPages));
-  set(Stat::usedPages, p.closed() ? 0 : double(p.usedPages()));
+  set(Stat::usedPages, double(p.usedPages()));
   set(Stat::capacity, double(p.capacity()));
   set(Stat::mapBytes, double(fs->mapBytes()));
   set(Stat::initializedTypesMask, double(fs->initializedTypes()));
+  set(Stat::ioErrors, double(s.ioErrors));
+  set(Stat::lostPages, double(s.lostPages));
   return info.Env().Undefined();
 }
 
 }  // namespace
 
-// createFrontswap(poolHandle, exclusiveGets, engineHandle | undefined)
-Napi::Value createFrontswap(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  std::shared_ptr<PagePool>* pool = poolFromHandle(env, info[0]);
-  bool exclusive;
-  if (!pool || !toBool(env, info[1], "exclusiveGets", &exclusive)) rethrow(env);
-  if ((*pool)->closed()) throw codeError(env, Code::PoolClosed);
-  std::unique_ptr<FrontswapState> state(new FrontswapState());
-  if (!attachEngine(env, state.get(), info[2])) rethrow(env);
-  state->fs.reset(new Frontswap(*pool, exclusive));
-  // The copies are raw napi_callbacks (see bindings.h); the rest node-addon-api.
+// The handle: the sync methods, and a type tag the device's io_uring glue and
+// SwapRegion find it by. The copies are raw napi_callbacks (see bindings.h); the
+// rest node-addon-api.
+Napi::Value frontswapHandle(Napi::Env env, std::unique_ptr<FrontswapState> state) {
   napi_value h = boundObject(env, state.release(), [](void* s) { delete static_cast<FrontswapState*>(s); },
                              {{"store", copyOp<Key::Split, true>},
                               {"load", copyOp<Key::Split, false>},
@@ -155,8 +155,29 @@ Napi::Value createFrontswap(const Napi::CallbackInfo& info) {
                               {"init", nullptr, typeOp<&Frontswap::init>},
                               {"invalidateArea", nullptr, typeOp<&Frontswap::invalidateArea>},
                               {"stats", nullptr, stats}});
-  if (!h) rethrow(env);
+  if (!h || !tag(env, h, &kFrontswapTag)) rethrow(env);
   return Napi::Value(env, h);
+}
+
+// createFrontswap(poolHandle | deviceHandle, exclusiveGets, engineHandle | undefined)
+Napi::Value createFrontswap(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::unique_ptr<FrontswapState> state(new FrontswapState());
+  if (std::shared_ptr<SwapDevice>* device = deviceFromHandle(env, info[0])) {
+    bool exclusive;
+    if (!toBool(env, info[1], "exclusiveGets", &exclusive)) rethrow(env);
+    if ((*device)->closed()) throw codeError(env, Code::DeviceClosed);
+    state->env = env;
+    state->fs = std::make_shared<Frontswap>(*device, exclusive);
+    return frontswapHandle(env, std::move(state));
+  }
+  std::shared_ptr<PagePool>* pool = poolFromHandle(env, info[0]);
+  bool exclusive;
+  if (!pool || !toBool(env, info[1], "exclusiveGets", &exclusive)) rethrow(env);
+  if ((*pool)->closed()) throw codeError(env, Code::PoolClosed);
+  if (!attachEngine(env, state.get(), info[2])) rethrow(env);
+  state->fs = std::make_shared<Frontswap>(*pool, exclusive);
+  return frontswapHandle(env, std::move(state));
 }
 
 }  // namespace napi

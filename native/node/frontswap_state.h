@@ -12,7 +12,7 @@ namespace frontswap {
 namespace napi {
 
 struct FrontswapState {
-  std::unique_ptr<Frontswap> fs;
+  std::shared_ptr<Frontswap> fs;  // shared with a device front-end's io_uring queue
   EngineState* engine = nullptr;
   napi_ref engineRef = nullptr;  // keeps the engine alive as long as this front-end
   std::vector<uint8_t*> buffers;  // per-op page pointers, resolved before anything changes

@@ -32,6 +32,14 @@ PagePool& openPool(const Napi::CallbackInfo& info) {
   return p;
 }
 
+// The pool of a call that takes or gives slots: a SwapRegion's threads own the
+// allocator while one is attached (frontswap_backend.h).
+PagePool& unclaimedPool(const Napi::CallbackInfo& info) {
+  PagePool& p = openPool(info);
+  if (p.claimed()) throw codeError(info.Env(), Code::RegionAttached);
+  return p;
+}
+
 Napi::Value usedPages(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), openPool(info).usedPages()); }
 
 Napi::Value freePages(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), openPool(info).freePages()); }
@@ -58,7 +66,7 @@ Napi::Value memoryUsage(const Napi::CallbackInfo& info) {
 
 Napi::Value reserve(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  PagePool& p = openPool(info);
+  PagePool& p = unclaimedPool(info);
   uint32_t count;
   if (!toU32(env, info[0], "count", p.capacity(), &count)) rethrow(env);
   if (count > p.freePages()) return env.Null();
@@ -69,7 +77,7 @@ Napi::Value reserve(const Napi::CallbackInfo& info) {
 
 Napi::Value release(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  PagePool& p = openPool(info);
+  PagePool& p = unclaimedPool(info);
   if (!info[0].IsTypedArray() || info[0].As<Napi::TypedArray>().TypedArrayType() != napi_uint32_array)
     throw codeError(env, Code::InvalidArg, "slots must be a Uint32Array");
   Napi::Uint32Array slots = info[0].As<Napi::Uint32Array>();

@@ -48,7 +48,7 @@ constexpr uint32_t kRawToSlot = 1, kRawFromSlot = 2, kRawSlotToSlot = 3;
 #define FRONTSWAP_STATS(X)                                                                                   \
   X(succStores) X(failedStores) X(duplicateStores) X(loads) X(failedLoads) X(exclusiveLoads) X(invalidates) \
       X(areaInvalidates) X(areaInvalidatedPages) X(storedPages) X(usedPages) X(capacity) X(mapBytes)        \
-          X(initializedTypesMask)
+          X(initializedTypesMask) X(ioErrors) X(lostPages)
 
 enum class Stat : uint32_t {
 #define FRONTSWAP_STAT_ENUM(name) name,

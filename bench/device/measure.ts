@@ -1,0 +1,132 @@
+/**
+ * 4 KiB random writes and reads on one target: SwapDevice behind Frontswap
+ * (sync pread/pwrite at QD 1, io_uring at QD 32) against fio on the same path
+ * (psync QD 1, io_uring QD 32), and the cost of freeing per discard policy.
+ */
+import { execFileSync } from 'node:child_process';
+import { randomFillSync } from 'node:crypto';
+import { Frontswap, SwapDevice, type DiscardPolicy } from '../../lib/index';
+import { quantile } from '../report/stats';
+
+export interface Spread {
+  median: number;
+  q1: number;
+  q3: number;
+}
+
+export function spread(values: number[]): Spread {
+  const s = [...values].sort((a, b) => a - b);
+  return { median: quantile(s, 0.5), q1: quantile(s, 0.25), q3: quantile(s, 0.75) };
+}
+
+const PAGE = 4096;
+
+function shuffled(n: number, seed: number): Uint32Array {
+  const a = new Uint32Array(n);
+  for (let i = 0; i < n; i++) a[i] = i;
+  let x = seed >>> 0 || 1;
+  for (let i = n - 1; i > 0; i--) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    const j = (x >>> 0) % (i + 1);
+    [a[i], a[j]] = [a[j]!, a[i]!];
+  }
+  return a;
+}
+
+/** IOPS of random overwrites (write) and random loads (read) over `pages` keys, for `seconds`. */
+export async function ours(path: string, pages: number, depth: number, seconds: number): Promise<{ write: number; read: number }> {
+  const dev = new SwapDevice({ path, pages, discard: 'none' });
+  try {
+    const fs = depth === 1 ? new Frontswap(dev) : new Frontswap(dev, { io: 'uring', queueDepth: depth });
+    fs.init(0);
+    // Incompressible bytes, like fio's buffers: zram stores a same-filled page for nothing.
+    const page = randomFillSync(new Uint8Array(PAGE));
+    for (let i = 0; i < pages; i++) fs.store(0, i, page);  // every key has a slot: overwrites hit random slots
+    const order = shuffled(pages, 12345);
+    const out = Array.from({ length: 2 * depth }, () => new Uint8Array(PAGE));
+    const run = async (load: boolean): Promise<number> => {
+      const end = process.hrtime.bigint() + BigInt(Math.round(seconds * 1e9));
+      let ops = 0;
+      let k = 0;
+      const inflight: Promise<boolean[]>[] = [];
+      let turn = 0;
+      const t0 = process.hrtime.bigint();
+      while (process.hrtime.bigint() < end) {
+        if (depth === 1) {
+          for (let i = 0; i < 256; i++, k++) {
+            const key = order[k % pages]!;
+            if (load) fs.load(0, key, out[0]!);
+            else fs.store(0, key, page);
+          }
+          ops += 256;
+        } else {
+          // Two batches of `depth` outstanding against a queue of `depth`
+          // entries: the queue stays full, as fio keeps its iodepth.
+          const submit = (half: number): Promise<boolean[]> => {
+            const b = (fs as Frontswap<SwapDevice>).batch();
+            for (let i = 0; i < depth; i++, k++) {
+              const key = order[k % pages]!;
+              if (load) b.load(0, key, out[half * depth + i]!);
+              else b.store(0, key, page);
+            }
+            return b.submit();
+          };
+          if (inflight.length === 0) inflight.push(submit(turn++ & 1));
+          inflight.push(submit(turn++ & 1));
+          await inflight.shift();
+          ops += depth;
+        }
+      }
+      await Promise.all(inflight.splice(0));
+      return ops / (Number(process.hrtime.bigint() - t0) / 1e9);
+    };
+    const write = await run(false);
+    const read = await run(true);
+    return { write, read };
+  } finally {
+    dev.close();
+  }
+}
+
+export function fioAvailable(): boolean {
+  try {
+    execFileSync('fio', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** fio's IOPS on the same path, block size and depth. */
+export function fio(path: string, bytes: number, rw: 'randwrite' | 'randread', depth: number, seconds: number): number {
+  const args = [
+    '--name=frontswap', `--filename=${path}`, `--rw=${rw}`, `--bs=${PAGE}`, '--direct=1',
+    `--ioengine=${depth === 1 ? 'psync' : 'io_uring'}`, `--iodepth=${depth}`, `--size=${bytes}`,
+    `--runtime=${seconds}`, '--time_based=1', '--output-format=json', '--randrepeat=0', '--norandommap=1',
+  ];
+  if (depth > 1) args.push(`--iodepth_batch_submit=${depth}`, `--iodepth_batch_complete_min=1`);
+  const out = JSON.parse(execFileSync('fio', args, { encoding: 'utf8', maxBuffer: 1 << 24 }));
+  const job = out.jobs[0];
+  return rw === 'randwrite' ? job.write.iops : job.read.iops;
+}
+
+/** Per freed page: the time invalidatePage takes under each discard policy, and what stays stale. */
+export function discardCost(path: string, pages: number, policy: DiscardPolicy): { nsPerFree: number; discardNsPerPage: number; stale: number; discards: number } {
+  const dev = new SwapDevice({ path, pages, discard: policy });
+  try {
+    const fs = new Frontswap(dev);
+    fs.init(0);
+    const page = new Uint8Array(PAGE).fill(1);
+    for (let i = 0; i < pages; i++) fs.store(0, i, page);
+    const order = shuffled(pages, 99);
+    const t0 = process.hrtime.bigint();
+    for (let i = 0; i < pages; i++) fs.invalidatePage(0, order[i]!);
+    const ns = Number(process.hrtime.bigint() - t0);
+    const s = dev.stats();
+    return { nsPerFree: ns / pages, discardNsPerPage: s.discardedPages ? s.discardNs / s.discardedPages : 0, stale: s.staleSlots, discards: s.discards };
+  } finally {
+    dev.close();
+  }
+}

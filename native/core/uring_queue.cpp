@@ -1,0 +1,235 @@
+#include "uring_queue.h"
+
+#include <sys/eventfd.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+
+#ifdef FRONTSWAP_HAVE_LIBURING
+#include <liburing.h>
+#endif
+
+namespace frontswap {
+
+#ifdef FRONTSWAP_HAVE_LIBURING
+
+struct UringQueue::Ring {
+  io_uring ring;
+};
+
+Code UringQueue::create(std::shared_ptr<SwapDevice> device, uint32_t depth, UringClient* client,
+                        std::unique_ptr<UringQueue>* out, std::string* message) {
+  if (device->closed()) {
+    *message = "the device is closed";
+    return Code::DeviceClosed;
+  }
+  if (depth < 1 || depth > 4096) {
+    *message = "queueDepth must be from 1 to 4096";
+    return Code::OutOfRange;
+  }
+  std::unique_ptr<UringQueue> q(new UringQueue());
+  q->ring_.reset(new Ring());
+  int r = io_uring_queue_init(depth, &q->ring_->ring, 0);
+  if (r < 0) {
+    q->ring_.reset();
+    *message = std::string("io_uring_setup failed: ") + strerror(-r) +
+               (r == -EPERM ? " (kernel.io_uring_disabled, or a seccomp policy, forbids it)" : "");
+    return r == -EPERM || r == -ENOSYS ? Code::UringDisabled : Code::DeviceOpenFailed;
+  }
+  q->device_ = std::move(device);
+  q->client_ = client;
+  q->depth_ = depth;
+  const uint32_t ps = q->device_->pageSize();
+  void* mem = nullptr;
+  if (posix_memalign(&mem, q->device_->memAlign(), size_t(ps) * depth) != 0) {
+    *message = "cannot allocate the staging pages";
+    return Code::MmapFailed;
+  }
+  q->staging_ = static_cast<uint8_t*>(mem);
+  memset(q->staging_, 0, size_t(ps) * depth);
+  // Fixed buffers spare the kernel a page-pinning per I/O; without them (a
+  // memlock limit) plain reads and writes do the same work.
+  std::vector<iovec> iov(depth);
+  for (uint32_t i = 0; i < depth; i++) iov[i] = {q->staging_ + size_t(i) * ps, ps};
+  q->stats_.fixedBuffers = io_uring_register_buffers(&q->ring_->ring, iov.data(), depth) == 0;
+  q->eventFd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  if (q->eventFd_ < 0 || io_uring_register_eventfd(&q->ring_->ring, q->eventFd_) != 0) {
+    *message = std::string("cannot register an eventfd with io_uring: ") + strerror(errno);
+    return Code::DeviceOpenFailed;
+  }
+  for (uint32_t i = depth; i-- > 0;) q->freeStaging_.push_back(i);
+  q->slotTail_.assign(q->device_->capacity(), kNone);
+  q->device_->setInflightOwner(q.get());
+  *out = std::move(q);
+  return Code::Ok;
+}
+
+UringQueue::~UringQueue() {
+  if (ring_) {
+    drainAll();
+    io_uring_queue_exit(&ring_->ring);
+  }
+  if (device_) device_->setInflightOwner(nullptr);
+  if (eventFd_ >= 0) close(eventFd_);
+  free(staging_);
+}
+
+void UringQueue::push(bool write, uint32_t slot, uint64_t tag) {
+  uint32_t i;
+  if (!freeOps_.empty()) {
+    i = freeOps_.back();
+    freeOps_.pop_back();
+  } else {
+    i = uint32_t(ops_.size());
+    ops_.push_back({});
+  }
+  ops_[i] = {slot, kNone, kNone, write, tag};
+  device_->markBusy(slot);
+  live_++;
+  if (slotTail_[slot] != kNone) {
+    ops_[slotTail_[slot]].next = i;  // runs when the one before it on this slot is done
+  } else {
+    if (inflight_ + ready_.size() >= depth_) stats_.waitedOps++;  // submit() will find no free entry for it
+    ready_.push_back(i);
+  }
+  slotTail_[slot] = i;
+}
+
+bool UringQueue::issue(uint32_t i) {
+  Op& op = ops_[i];
+  const uint32_t staging = freeStaging_.back();
+  uint8_t* buf = staging_ + size_t(staging) * device_->pageSize();
+  int r = client_->prepare(op.tag, op.write, buf);
+  if (r < 0) {
+    finish(i, r);  // never issued: holds no staging page
+    return false;
+  }
+  freeStaging_.pop_back();
+  op.staging = staging;
+  io_uring_sqe* sqe = io_uring_get_sqe(&ring_->ring);  // never null: inflight < depth
+  const uint32_t ps = device_->pageSize();
+  const off_t off = device_->offsetOf(op.slot);
+  if (stats_.fixedBuffers) {
+    if (op.write) io_uring_prep_write_fixed(sqe, device_->fd(), buf, ps, off, int(op.staging));
+    else io_uring_prep_read_fixed(sqe, device_->fd(), buf, ps, off, int(op.staging));
+  } else {
+    if (op.write) io_uring_prep_write(sqe, device_->fd(), buf, ps, off);
+    else io_uring_prep_read(sqe, device_->fd(), buf, ps, off);
+  }
+  io_uring_sqe_set_data64(sqe, i);
+  inflight_++;
+  stats_.sqes++;
+  return true;
+}
+
+void UringQueue::submit() {
+  bool any = false;
+  while (!ready_.empty() && inflight_ < depth_) {
+    uint32_t i = ready_.front();
+    ready_.pop_front();
+    any |= issue(i);
+  }
+  if (!ready_.empty()) {
+    stats_.maxBacklog = std::max<uint64_t>(stats_.maxBacklog, ready_.size());
+  }
+  if (any) {
+    stats_.submitCalls++;
+    int r;
+    do r = io_uring_submit(&ring_->ring);
+    while (r == -EINTR);
+  }
+}
+
+void UringQueue::finish(uint32_t i, int res) {
+  Op op = ops_[i];
+  if (op.staging != kNone) {
+    client_->complete(op.tag, op.write, res, staging_ + size_t(op.staging) * device_->pageSize());
+  } else {
+    client_->complete(op.tag, op.write, res, nullptr);
+  }
+  freeOps_.push_back(i);
+  live_--;
+  if (op.next != kNone) {
+    ready_.push_back(op.next);
+  } else {
+    slotTail_[op.slot] = kNone;
+  }
+  device_->markIdle(op.slot);
+  if (op.next == kNone) client_->slotIdle(op.slot);
+}
+
+void UringQueue::reapReady(bool wait) {
+  io_uring_cqe* cqes[64];
+  for (;;) {
+    unsigned n = io_uring_peek_batch_cqe(&ring_->ring, cqes, 64);
+    if (n == 0) {
+      if (!wait || inflight_ == 0) return;
+      io_uring_cqe* c;
+      int r = io_uring_wait_cqe(&ring_->ring, &c);
+      if (r < 0 && r != -EINTR) return;
+      continue;
+    }
+    for (unsigned k = 0; k < n; k++) {
+      uint32_t i = uint32_t(io_uring_cqe_get_data64(cqes[k]));
+      int res = cqes[k]->res;
+      Op& op = ops_[i];
+      device_->countIo(op.write, res);
+      inflight_--;
+      uint32_t staging = op.staging;
+      // A short transfer is an error too: the page is not all there.
+      finish(i, res < 0 ? res : res == int(device_->pageSize()) ? 0 : -EIO);
+      freeStaging_.push_back(staging);
+    }
+    io_uring_cq_advance(&ring_->ring, n);
+    stats_.cqes += n;
+    if (!wait) return;
+  }
+}
+
+void UringQueue::reap() {
+  if (!ring_) return;
+  reapReady(false);
+  submit();
+}
+
+void UringQueue::drainAll() {
+  if (!ring_) return;
+  while (live_ > 0) {
+    submit();
+    size_t before = live_;
+    reapReady(true);
+    if (live_ == before && inflight_ == 0 && ready_.empty()) break;  // nothing can move (cannot happen)
+  }
+}
+
+void UringQueue::clearEvent() {
+  uint64_t v;
+  if (eventFd_ >= 0) (void)!read(eventFd_, &v, sizeof v);
+}
+
+#else  // !FRONTSWAP_HAVE_LIBURING
+
+struct UringQueue::Ring {};
+
+Code UringQueue::create(std::shared_ptr<SwapDevice>, uint32_t, UringClient*, std::unique_ptr<UringQueue>*,
+                        std::string* message) {
+  *message = "this build of frontswap has no io_uring: install liburing-dev (pkg-config liburing) and rebuild";
+  return Code::UringUnavailable;
+}
+UringQueue::~UringQueue() {}
+void UringQueue::push(bool, uint32_t, uint64_t) {}
+void UringQueue::submit() {}
+void UringQueue::reap() {}
+void UringQueue::drainAll() {}
+void UringQueue::clearEvent() {}
+void UringQueue::finish(uint32_t, int) {}
+bool UringQueue::issue(uint32_t) { return false; }
+void UringQueue::reapReady(bool) {}
+
+#endif
+
+}  // namespace frontswap
