@@ -48,7 +48,7 @@ export interface FrontswapStats {
   areaInvalidates: number;
   /** Pages dropped by invalidateArea. */
   areaInvalidatedPages: number;
-  /** Pages held now: succStores − duplicateStores − invalidates − exclusiveLoads − areaInvalidatedPages. */
+  /** Pages held now: succStores − duplicateStores − invalidates − exclusiveLoads − areaInvalidatedPages − lostPages. */
   storedPages: number;
   /** The pool's pages in use, by every front-end and reservation. */
   usedPages: number;

@@ -16,6 +16,7 @@ const { Worker } = require('node:worker_threads');
 
 const LIB = path.join(__dirname, '..', 'dist', 'lib', 'index.js');
 const { PagePool, Frontswap, CopyEngine } = require(LIB);
+const deviceCycle = require('./leak-workload-device');
 
 const CYCLES = Number(process.env.LEAK_CYCLES || 200);
 const WORKERS = Number(process.env.LEAK_WORKERS || 4);
@@ -137,6 +138,7 @@ async function workerTerminatedMidBatch() {
 (async () => {
   for (let i = 0; i < CYCLES; i++) {
     await cycle(i);
+    if (i % 4 === 0) await deviceCycle(i);
     if (WORKERS > 0 && i % Math.max(1, Math.floor(CYCLES / WORKERS)) === 0) await workerTerminatedMidBatch();
   }
   await collect(6);

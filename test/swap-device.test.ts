@@ -185,6 +185,21 @@ describe('discard: immediate, batched, none', () => {
   });
 });
 
+it("without liburing, io: 'uring' is a coded error naming the package", { skip: NO_URING ? false : 'this build has liburing (FRONTSWAP_NO_LIBURING=1 npm run build:native builds one without)' }, () => {
+  const d = new SwapDevice({ path: tempFile('nouring'), pages: 2 });
+  try {
+    new Frontswap(d, { io: 'uring' });
+    assert.fail('no error');
+  } catch (e) {
+    assert.equal((e as FrontswapError).code, 'ERR_URING_UNAVAILABLE');
+    assert.match((e as Error).message, /liburing-dev/);
+  }
+  const f = new Frontswap(d);  // the sync path is all there
+  f.init(0);
+  assert.equal(f.store(0, 1, pattern(1, 4096)), true);
+  d.close();
+});
+
 describe("io: 'uring'", { skip: NO_URING }, () => {
   for (const backend of DEVICE_BACKENDS) {
     describe(`on ${backend.name}`, { skip: backend.skip ?? false }, () => {
@@ -236,6 +251,11 @@ describe("io: 'uring'", { skip: NO_URING }, () => {
         assert.ok(st.waitedOps > 0, 'ops waited for the depth');
         assert.ok(st.maxBacklog >= 250);
         assert.equal(st.inflight, 0);
+        throwsCode(() => new Frontswap(d, { io: 'uring' }), 'ERR_DEVICE_BUSY', 'FrontswapError');
+        const second = new Frontswap(d);  // a sync front-end shares the device and waits for the queue
+        second.init(0);
+        assert.equal(second.store(0, 1, pattern(1, 4096)), true);
+        assert.equal(second.has(0, 2), false, 'its keys are its own');
         d.close();
       });
 

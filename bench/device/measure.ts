@@ -5,7 +5,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { randomFillSync } from 'node:crypto';
-import { Frontswap, SwapDevice, type DiscardPolicy } from '../../lib/index';
+import { CopyEngine, Frontswap, PagePool, SwapDevice, type DiscardPolicy } from '../../lib/index';
 import { quantile } from '../report/stats';
 
 export interface Spread {
@@ -35,58 +35,103 @@ function shuffled(n: number, seed: number): Uint32Array {
   return a;
 }
 
-/** IOPS of random overwrites (write) and random loads (read) over `pages` keys, for `seconds`. */
+type Batcher = { store(t: number, o: number, p: Uint8Array): unknown; load(t: number, o: number, p: Uint8Array): unknown; submit(): Promise<boolean[]> };
+interface Front {
+  store(t: number, o: number, p: Uint8Array): boolean;
+  load(t: number, o: number, p: Uint8Array): boolean;
+  batch(): Batcher;
+}
+
+/**
+ * Pages per second of random overwrites (write) and random loads (read) over
+ * `pages` stored keys, for `seconds` each: one call at a time at depth 1, else
+ * two batches of `depth` outstanding, so a queue of `depth` stays full.
+ */
+async function timeOps(fs: Front, pages: number, depth: number, seconds: number): Promise<{ write: number; read: number }> {
+  // Incompressible bytes, like fio's buffers: zram stores a same-filled page for nothing.
+  const page = randomFillSync(new Uint8Array(PAGE));
+  for (let i = 0; i < pages; i++) fs.store(0, i, page);  // every key has a slot: overwrites hit random slots
+  const order = shuffled(pages, 12345);
+  const out = Array.from({ length: 2 * depth }, () => new Uint8Array(PAGE));
+  const run = async (load: boolean): Promise<number> => {
+    const end = process.hrtime.bigint() + BigInt(Math.round(seconds * 1e9));
+    let ops = 0;
+    let k = 0;
+    const inflight: Promise<boolean[]>[] = [];
+    let turn = 0;
+    const t0 = process.hrtime.bigint();
+    while (process.hrtime.bigint() < end) {
+      if (depth === 1) {
+        for (let i = 0; i < 256; i++, k++) {
+          const key = order[k % pages]!;
+          if (load) fs.load(0, key, out[0]!);
+          else fs.store(0, key, page);
+        }
+        ops += 256;
+      } else {
+        const submit = (half: number): Promise<boolean[]> => {
+          const b = fs.batch();
+          for (let i = 0; i < depth; i++, k++) {
+            const key = order[k % pages]!;
+            if (load) b.load(0, key, out[half * depth + i]!);
+            else b.store(0, key, page);
+          }
+          return b.submit();
+        };
+        if (inflight.length === 0) inflight.push(submit(turn++ & 1));
+        inflight.push(submit(turn++ & 1));
+        await inflight.shift();
+        ops += depth;
+      }
+    }
+    await Promise.all(inflight.splice(0));
+    return ops / (Number(process.hrtime.bigint() - t0) / 1e9);
+  };
+  const write = await run(false);
+  const read = await run(true);
+  return { write, read };
+}
+
+/** SwapDevice behind Frontswap: sync pread/pwrite at depth 1, io_uring at a queue of `depth`. */
 export async function ours(path: string, pages: number, depth: number, seconds: number): Promise<{ write: number; read: number }> {
   const dev = new SwapDevice({ path, pages, discard: 'none' });
   try {
     const fs = depth === 1 ? new Frontswap(dev) : new Frontswap(dev, { io: 'uring', queueDepth: depth });
     fs.init(0);
-    // Incompressible bytes, like fio's buffers: zram stores a same-filled page for nothing.
-    const page = randomFillSync(new Uint8Array(PAGE));
-    for (let i = 0; i < pages; i++) fs.store(0, i, page);  // every key has a slot: overwrites hit random slots
-    const order = shuffled(pages, 12345);
-    const out = Array.from({ length: 2 * depth }, () => new Uint8Array(PAGE));
-    const run = async (load: boolean): Promise<number> => {
-      const end = process.hrtime.bigint() + BigInt(Math.round(seconds * 1e9));
-      let ops = 0;
-      let k = 0;
-      const inflight: Promise<boolean[]>[] = [];
-      let turn = 0;
-      const t0 = process.hrtime.bigint();
-      while (process.hrtime.bigint() < end) {
-        if (depth === 1) {
-          for (let i = 0; i < 256; i++, k++) {
-            const key = order[k % pages]!;
-            if (load) fs.load(0, key, out[0]!);
-            else fs.store(0, key, page);
-          }
-          ops += 256;
-        } else {
-          // Two batches of `depth` outstanding against a queue of `depth`
-          // entries: the queue stays full, as fio keeps its iodepth.
-          const submit = (half: number): Promise<boolean[]> => {
-            const b = (fs as Frontswap<SwapDevice>).batch();
-            for (let i = 0; i < depth; i++, k++) {
-              const key = order[k % pages]!;
-              if (load) b.load(0, key, out[half * depth + i]!);
-              else b.store(0, key, page);
-            }
-            return b.submit();
-          };
-          if (inflight.length === 0) inflight.push(submit(turn++ & 1));
-          inflight.push(submit(turn++ & 1));
-          await inflight.shift();
-          ops += depth;
-        }
-      }
-      await Promise.all(inflight.splice(0));
-      return ops / (Number(process.hrtime.bigint() - t0) / 1e9);
-    };
-    const write = await run(false);
-    const read = await run(true);
-    return { write, read };
+    return await timeOps(fs as unknown as Front, pages, depth, seconds);
   } finally {
     dev.close();
+  }
+}
+
+/** Frontswap over a PagePool, same pattern: sync copies at depth 1, the copy engine (one worker) at batch `depth`. */
+export async function poolOps(pages: number, depth: number, seconds: number): Promise<{ write: number; read: number }> {
+  const pool = new PagePool({ pageSize: PAGE, pages });
+  const engine = depth === 1 ? null : new CopyEngine({ workers: 1 });
+  try {
+    const fs = new Frontswap(pool, engine ? { engine } : {});
+    fs.init(0);
+    return await timeOps(fs as unknown as Front, pages, depth, seconds);
+  } finally {
+    await engine?.close();
+    pool.close();
+  }
+}
+
+/** ns per invalidatePage on a pool: frontswap's free, the figure discard is held against. */
+export function poolInvalidateNs(pages: number): number {
+  const pool = new PagePool({ pageSize: PAGE, pages });
+  try {
+    const fs = new Frontswap(pool);
+    fs.init(0);
+    const page = new Uint8Array(PAGE).fill(1);
+    for (let i = 0; i < pages; i++) fs.store(0, i, page);
+    const order = shuffled(pages, 99);
+    const t0 = process.hrtime.bigint();
+    for (let i = 0; i < pages; i++) fs.invalidatePage(0, order[i]!);
+    return Number(process.hrtime.bigint() - t0) / pages;
+  } finally {
+    pool.close();
   }
 }
 

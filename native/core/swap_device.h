@@ -95,6 +95,7 @@ class SwapDevice {
 
   // --- async I/O (uring_queue.h) ---
   void setInflightOwner(InflightOwner* owner) { inflightOwner_ = owner; }
+  bool hasInflightOwner() const { return inflightOwner_ != nullptr; }
   void quiesce() {
     if (inflightOwner_) inflightOwner_->drainAll();
   }

@@ -27,6 +27,10 @@ Code UringQueue::create(std::shared_ptr<SwapDevice> device, uint32_t depth, Urin
     *message = "the device is closed";
     return Code::DeviceClosed;
   }
+  if (device->hasInflightOwner()) {
+    *message = "the device already has an io_uring queue (one per device; more front-ends can share it synchronously)";
+    return Code::DeviceBusy;
+  }
   if (depth < 1 || depth > 4096) {
     *message = "queueDepth must be from 1 to 4096";
     return Code::OutOfRange;
