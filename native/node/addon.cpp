@@ -96,6 +96,7 @@ napi_value init(napi_env env, napi_value exports) {
   }
   napi_set_named_property(env, exports, "layout", layoutObject(env));
   registerBaselines(env, exports);
+  registerKernelProbe(env, exports);
   return exports;
 }
 
