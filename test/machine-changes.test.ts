@@ -11,59 +11,34 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, it, before, after } from 'node:test';
-import { MachineChanges, memoryCgroupRoot, refuseSwapInUse, restoreFromStateFile, swapInUse } from '../bench/system/machine-changes';
+import { MachineChanges, refuseSwapInUse, restoreFromStateFile, swapInUse } from '../bench/system/machine-changes';
 import { machineSnapshot, type MachineSnapshot } from '../bench/system/machine-probe';
 import { throwsCode } from './helpers';
+import { assertMachineAsBefore, cliRestore as restoreCli, diskTempDir, exited, isRoot, leftCgroups, startSwapHog, waitForLine } from './machine-helpers';
 
-const root = process.platform === 'linux' && process.getuid?.() === 0;
-const skip = root ? false : 'needs root: it adds swap devices, zram and loop devices, changes zswap';
+const skip = isRoot ? false : 'needs root: it adds swap devices, zram and loop devices, changes zswap';
 const dist = path.join(__dirname, '..');
 const CHILD = path.join(__dirname, 'fixtures', 'machine-changes-child.js');
-const CLI = path.join(dist, 'lib', 'cli.js');
 
 let work = '';
 let stateFile = '';
 const env = (): NodeJS.ProcessEnv => ({ ...process.env, FRONTSWAP_STATE_FILE: stateFile });
 
-/** Resolves with the first stdout line matching `re`, or rejects when the child exits first. */
-function waitForLine(child: ChildProcess, re: RegExp): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let buf = '';
-    const onData = (d: Buffer): void => {
-      buf += d.toString();
-      const line = buf.split('\n').find((l) => re.test(l));
-      if (line !== undefined) { child.stdout!.off('data', onData); resolve(line); }
-    };
-    child.stdout!.on('data', onData);
-    child.once('exit', (code, sig) => reject(new Error(`child exited (${code ?? sig}) before '${re.source}'; stdout: ${buf}`)));
-  });
-}
-
-function exited(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve({ code: child.exitCode, signal: child.signalCode });
-  return new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
-}
-
 function startChild(mode: string, n: number): ChildProcess {
   return spawn(process.execPath, [CHILD, work, mode, String(n)], { env: env(), stdio: ['pipe', 'pipe', 'inherit'] });
 }
 
-function cliRestore(): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [CLI, 'restore'], { env: env(), encoding: 'utf8' });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const cliRestore = (): ReturnType<typeof restoreCli> => restoreCli(stateFile);
 
 function assertAsBefore(before: MachineSnapshot, what: string): void {
-  assert.deepEqual(machineSnapshot(), before, `machine not as before ${what}`);
+  assertMachineAsBefore(before, stateFile, what);
   assert.deepEqual(fs.readdirSync(work), [], `files left in ${work} ${what}`);
-  assert.ok(!fs.existsSync(stateFile), `state file left ${what}`);
-  const cgroups = fs.readdirSync(memoryCgroupRoot().root).filter((n) => n.startsWith('frontswap-test-'));
-  assert.deepEqual(cgroups, [], `cgroups left ${what}`);
+  assert.deepEqual(leftCgroups('frontswap-test-'), [], `cgroups left ${what}`);
 }
 
 describe('machine changes: restore after signals and crashes', { skip }, () => {
   before(() => {
-    work = fs.mkdtempSync(path.join(os.tmpdir(), 'frontswap-mc-'));
+    work = diskTempDir('test-mc-');
     stateFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'frontswap-state-')), 'machine-state.json');
   });
   after(() => {
@@ -192,14 +167,7 @@ describe('swap in use by others', { skip }, () => {
     const mc = MachineChanges.begin({ stateFile: path.join(stateDir, 's.json'), installSignalHandlers: false });
     let hog: ChildProcess | null = null;
     try {
-      const z = mc.zramDevice({ disksize: 256 << 20 });
-      mc.swapOn(z.path, 5);
-      const cg = mc.memoryCgroup(`frontswap-test-hog-${process.pid}`, 64 << 20);
-      // A process that fills 160 MiB inside a 64 MiB cgroup: the kernel must swap most of it out.
-      const fill = 'const b=Buffer.alloc(160<<20);for(let i=0;i<b.length;i+=4096)b.writeUInt32LE(i*2654435761>>>0,i);'
-        + 'process.stdout.write("filled\\n");process.stdin.resume();';
-      hog = spawn('/bin/sh', ['-c', `echo $$ > ${cg}/cgroup.procs && exec ${process.execPath} -e '${fill}'`], { stdio: ['pipe', 'pipe', 'inherit'] });
-      await waitForLine(hog, /^filled$/);
+      hog = await startSwapHog(mc);
       const used = swapInUse();
       assert.ok(used.usedKiB > 0, `nothing swapped out: ${fs.readFileSync('/proc/swaps', 'utf8')}`);
       assert.ok(used.devices.length > 0);

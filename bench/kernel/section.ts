@@ -6,10 +6,9 @@
  * each undone before the next; without root it says so in one line.
  */
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import type { PageFill } from '../../lib/binding';
 import type { BenchSection, SectionResult, SectionRunContext } from '../section';
-import { DEFAULT_STATE_FILE, MachineChanges, refuseSwapInUse } from '../system/machine-changes';
+import { MachineChanges, refuseSwapInUse } from '../system/machine-changes';
 import { readSwaps } from '../system/machine-probe';
 import type { KernelPath } from './counters';
 import { measureFrontswap, type FrontswapCell } from './frontswap-rows';
@@ -23,7 +22,7 @@ export interface KernelOptions {
   /** 4 KiB pages per pass (a multiple of 512). */
   pages: number;
   reps: number;
-  /** Where swap files go (a disk filesystem, not tmpfs). */
+  /** Where swap files go: a disk filesystem (swapon refuses tmpfs). */
   workDir: string;
   /** Rows from other backends (SwapDevice on zram, …), measured by their own code. */
   extraRows?: () => Promise<ExtraRow[]>;
@@ -33,7 +32,7 @@ export function kernelOptions(ctx: SectionRunContext): KernelOptions {
   return {
     pages: ctx.quick ? 2048 : 16384,
     reps: ctx.repetitions ?? (ctx.quick ? 3 : 5),
-    workDir: path.dirname(DEFAULT_STATE_FILE),
+    workDir: '/var/lib/frontswap',
   };
 }
 
@@ -68,6 +67,8 @@ async function measurePath(p: KernelPath, o: KernelOptions, ctx: SectionRunConte
           const list = passes.get(key(fill, huge)) ?? [];
           list.push(runPass(setup, fill, huge, o.pages, r + 1));
           passes.set(key(fill, huge), list);
+          // A pass blocks the event loop: let a pending SIGINT / SIGTERM run its restore now.
+          await new Promise((resolve) => setImmediate(resolve));
         }
       }
       ctx.progress?.write(`kernel: ${p} pass ${r + 1}/${o.reps} done\n`);

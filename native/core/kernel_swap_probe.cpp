@@ -99,6 +99,10 @@ uint64_t anonHugeKiB() {
 // `procs` (the cgroup's cgroup.procs, or null) is built by the parent: the child allocates nothing.
 [[noreturn]] void child(const KernelProbeOptions& o, const char* procs, Shared* sh, int in, int out) {
   prctl(PR_SET_PDEATHSIG, SIGKILL);
+  // Ctrl-C reaches the whole process group: the parent restores the machine and
+  // ends the run; the child just finishes its pass (and dies with the parent).
+  signal(SIGINT, SIG_IGN);
+  signal(SIGHUP, SIG_IGN);
   if (procs != nullptr) {
     char pid[24];
     std::snprintf(pid, sizeof(pid), "%d", int(getpid()));
