@@ -64,9 +64,10 @@ export function headline(rep: KernelReport): string {
     const best = Math.min(zs.pageoutNsPerPage.median, zr.pageoutNsPerPage.median);
     const bestIn = Math.min(zs.faultInNsPerPage.median, zr.faultInNsPerPage.median);
     s += ` Frontswap's synchronous copy stores the same page in ${formatNs(fsSync.storeNsPerPage.median)} and loads it in ${formatNs(fsSync.loadNsPerPage.median)}`
-      + ` (${formatRatio(best / fsSync.storeNsPerPage.median)} and ${formatRatio(bestIn / fsSync.loadNsPerPage.median)} less than the faster kernel path) — a copy without compression, page tables or a fault, so not the same job.`;
+      + `: the faster kernel path costs ${formatRatio(best / fsSync.storeNsPerPage.median)} as much out and ${formatRatio(bestIn / fsSync.loadNsPerPage.median)} as much in — a copy without compression, page tables or a fault, so not the same job.`;
   }
-  return s;
+  const folios = folioSentence(rep);
+  return folios === null ? s : `${s} ${folios}`;
 }
 
 function where(c: Cell): string {
@@ -103,14 +104,33 @@ function table(rep: KernelReport, huge: boolean): string {
   return [head, rule, ...rows].join('\n');
 }
 
+/** One line per cell and reason: "passes 1, 2, 5: why". */
 function mismatches(rep: KernelReport): string[] {
   const out: string[] = [];
   for (const c of rep.cells) {
+    const byWhy = new Map<string, number[]>();
     c.passes.forEach((p, i) => {
-      if (!p.verdict.match) out.push(`- ${PATH_LABEL[c.path]}, ${c.fill}, ${pageLabel(c.huge)}, pass ${i + 1}: ${p.verdict.why}`);
+      if (!p.verdict.match) byWhy.set(p.verdict.why ?? '', [...(byWhy.get(p.verdict.why ?? '') ?? []), i + 1]);
     });
+    for (const [why, list] of byWhy) {
+      out.push(`- ${PATH_LABEL[c.path]}, ${c.fill}, ${pageLabel(c.huge)}, pass${list.length > 1 ? 'es' : ''} ${list.join(', ')} of ${c.passes.length}: ${why}`);
+    }
   }
   return out;
+}
+
+/** What the kernel did with the 2 MiB folios on each path, from thp_swpout / thp_swpout_fallback. */
+export function folioSentence(rep: KernelReport): string | null {
+  const fate = (p: KernelPath): string | null => {
+    const c = rep.cells.find((x) => x.path === p && x.huge && x.fill === 'random');
+    const v = c?.passes[0]?.verdict;
+    if (!v) return null;
+    if (v.folios.whole > 0 && v.folios.split === 0) return `${p} took them whole`;
+    if (v.folios.split > 0 && v.folios.whole === 0) return `${p} split them first`;
+    return `${p}: ${v.folios.whole} whole, ${v.folios.split} split`;
+  };
+  const parts = (['zswap', 'zram', 'disk'] as const).map(fate).filter((x): x is string => x !== null);
+  return parts.length === 0 ? null : `Huge pages (2 MiB THP): ${parts.join(', ')} (thp_swpout / thp_swpout_fallback).`;
 }
 
 /** One picture: swap-out and fault-in per 4 KiB page, text-like content, 4 KiB pages, every path side by side. */

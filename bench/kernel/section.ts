@@ -7,6 +7,7 @@
  */
 import * as fs from 'node:fs';
 import type { PageFill } from '../../lib/binding';
+import { MachineLoad } from '../run/load';
 import type { BenchSection, SectionResult, SectionRunContext } from '../section';
 import { MachineChanges, refuseSwapInUse } from '../system/machine-changes';
 import { readSwaps } from '../system/machine-probe';
@@ -83,9 +84,31 @@ async function measurePath(p: KernelPath, o: KernelOptions, ctx: SectionRunConte
   }
 }
 
+/** CPU jiffies of this process's reaped children (the probe children): cutime + cstime. */
+function childJiffies(): number {
+  const stat = fs.readFileSync('/proc/self/stat', 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return Number(f[13]) + Number(f[14]);
+}
+
+/** The share of the CPUs other processes kept busy, the probe children counted as ours. */
+function othersLine(load: MachineLoad, startedMs: number, children0: number, cpus: number): string | null {
+  const share = load.othersShare(cpus);
+  const seconds = (Date.now() - startedMs) / 1000;
+  if (share === null || seconds <= 0.5) return null;
+  const others = Math.max(0, share - (childJiffies() - children0) / 100 / (seconds * cpus));
+  const pct = `${(others * 100).toFixed(others < 0.1 ? 1 : 0)}%`;
+  return others >= 0.05
+    ? `Other processes kept ${pct} of the ${cpus} CPUs busy during this section (/proc/stat): every figure is disturbed; rerun on a quiet machine.`
+    : `Other processes kept ${pct} of the ${cpus} CPUs busy during this section (/proc/stat).`;
+}
+
 export async function runKernelSection(ctx: SectionRunContext, o: KernelOptions = kernelOptions(ctx)): Promise<SectionResult> {
   const why = cannotRun(ctx.allowSwapInUse);
   if (why !== null) return skipped(why);
+  const load = new MachineLoad();
+  const startedMs = Date.now();
+  const children0 = childJiffies();
   const { paths, missing } = availablePaths();
   const compressors = chooseCompressors();
   const others = readSwaps();
@@ -104,6 +127,8 @@ export async function runKernelSection(ctx: SectionRunContext, o: KernelOptions 
   for (const huge of [false, true]) for (const fill of FILLS) frontswap.push(...await measureFrontswap(fill, huge, o.pages, o.reps, 1));
   ctx.progress?.write('kernel: frontswap rows done\n');
   const extra = o.extraRows ? await o.extraRows() : [];
+  const busy = othersLine(load, startedMs, children0, ctx.machine.cpu.onlineCpus ?? ctx.machine.cpu.cores);
+  if (busy !== null) notes.push(busy);
   const rep: KernelReport = { cells, frontswap, extra, paths: described, compressorNote: compressors.note, notes };
   return {
     name: 'kernel',
