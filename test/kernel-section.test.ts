@@ -43,7 +43,7 @@ describe('kernel section as root', { skip: isRoot ? false : 'needs root: it adds
   it('a quick run measures every path with matching counters and leaves the machine as before', () => {
     const before = machineSnapshot();
     const out = fs.mkdtempSync(path.join(os.tmpdir(), 'frontswap-kout-'));
-    const r = spawnSync(process.execPath, [MAIN, '--quick', '--reps', '1', '--out', out], { env: env(), encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [MAIN, '--quick', '--reps', '1', '--out', out, '--allow-swap-in-use'], { env: env(), encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /^## The kernel's own answers/);
     assert.ok(fs.existsSync(path.join(out, 'kernel-paths.svg')));
@@ -75,7 +75,7 @@ describe('kernel section as root', { skip: isRoot ? false : 'needs root: it adds
   for (const [sig, at] of points) {
     it(`${sig} at '${at.source.slice(1)}': the machine comes back as it was${sig === 'SIGKILL' ? ' after frontswap restore' : ''}`, async () => {
       const before = machineSnapshot();
-      const child = spawn(process.execPath, [MAIN, '--quick', '--reps', '2'], { env: env(), stdio: ['ignore', 'ignore', 'pipe'] });
+      const child = spawn(process.execPath, [MAIN, '--quick', '--reps', '2', '--allow-swap-in-use'], { env: env(), stdio: ['ignore', 'ignore', 'pipe'] });
       await waitForLine(child, at, 'stderr');
       child.kill(sig);
       const end = await exited(child);

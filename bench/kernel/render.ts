@@ -198,6 +198,8 @@ export function renderKernelMarkdown(rep: KernelReport): string {
       + 'decompression or a read, a page allocation and the page-table update. Frontswap\'s store and load copy 4 KiB between memory the '
       + 'caller already has mapped and a pool slot: no fault, no page tables, no compression. Read the frontswap rows as the floor a '
       + 'swap backend could approach, not as a race they won.',
+    '- **The engine rows** are frontswap\'s batched path: 32 pages per submission, one completion (a promise) per batch, the copy on a '
+      + 'worker thread; per page they carry 1/32 of a round trip through the event loop.',
     '- **zswap vs zram** is Nitin Gupta\'s question of 2010 asked of today\'s kernel: zswap is called directly from the swap-out path '
       + '(frontswap\'s heir), zram is reached through the block layer as a swap device. Both compress with the compressor named above.',
     '- **Disk swap-out is only the submission**: writeback finishes later; the probe then reclaims what stayed in the swap cache '

@@ -77,8 +77,10 @@ Napi::Value run(const Napi::CallbackInfo& info) {
   // A throw from the hook must not leave the child waiting: keep it, finish, rethrow.
   Napi::Reference<Napi::Value> thrown;
   bool threw = false;
+  // Declared here, not in the if: the hook below refers to it until the probe returns.
+  Napi::Function fn;
   if (hook.IsFunction()) {
-    Napi::Function fn = hook.As<Napi::Function>();
+    fn = hook.As<Napi::Function>();
     o.whileOut = [&]() {
       try {
         fn.Call({});
