@@ -125,6 +125,32 @@ export interface UringHandle {
   stats(out: Float64Array): void;
 }
 
+/** The kernel swap probe (native/core/kernel_swap_probe): used by the kernel bench section. */
+export type VmCounterSet = Record<string, number>;
+export interface KernelProbeRun {
+  ok: boolean;
+  error: string;
+  pageoutNs: number;
+  residentAfterFill: number;
+  residentAfterPageout: number;
+  residentBeforeTouch: number;
+  anonHugeKiB: number;
+  reclaimRounds: number;
+  intact: boolean;
+  touchNs: Uint32Array;
+  beforePageout: VmCounterSet;
+  afterPageout: VmCounterSet;
+  beforeTouch: VmCounterSet;
+  afterTouch: VmCounterSet;
+}
+export type PageFill = 'random' | 'text' | 'zero';
+export interface KernelProbeBinding {
+  run(options: { pages: number; huge: boolean; fill: PageFill; seed: number; cgroupDir?: string; whileOut?: () => void }): KernelProbeRun;
+  fill(view: ArrayBufferView, fill: PageFill, seed: number, firstPage: number): void;
+  counterNames(): string[];
+  readCounters(): VmCounterSet;
+}
+
 export interface Addon {
   setErrorClass(cls: typeof FrontswapError): void;
   createPool(pageSize: number, pages: number, backing: string, prefault: boolean, streamStores: number): PoolHandle;
@@ -145,6 +171,7 @@ export interface Addon {
   /** V8's external-memory count, which pools add their mapped bytes to. */
   externalMemory(): number;
   readonly wire: Wire;
+  readonly kernelProbe: KernelProbeBinding;
   readonly baselines: {
     memcpyLoop(pool: PoolHandle, slots: Uint32Array, page: ArrayBufferView, iterations: number, toPool: boolean): number;
     naiveStoreAsync(pool: PoolHandle, slot: number, page: ArrayBufferView): Promise<boolean>;

@@ -117,6 +117,7 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
     exports.Set(name, Napi::Value(env, f));
   }
   registerSwapRegion(env, exports);
+  registerKernelProbe(env, exports);
   return exports;
 }
 

@@ -23,6 +23,7 @@ void registerCallProbes(Napi::Env env, Napi::Object exports);
 napi_value createSwapDevice(napi_env env, napi_callback_info info);
 napi_value createDeviceUring(napi_env env, napi_callback_info info);
 void registerSwapRegion(napi_env env, napi_value exports);
+void registerKernelProbe(napi_env env, napi_value exports);
 
 // The pool behind a pool handle, or nullptr after throwing ERR_INVALID_ARG.
 std::shared_ptr<PagePool>* poolFromHandle(napi_env env, napi_value handle);
