@@ -3,6 +3,7 @@
  * TypeErrors and out-of-range values RangeErrors, as in Node itself; everything
  * about state (a closed pool, an uninitialized swap type, ...) is a FrontswapError.
  */
+import { byteLengthOf, isView } from './view-slots';
 
 /** Every code a frontswap error carries; lib/wire.ts checks at load that the addon raises no other. */
 export const ERROR_CODES = [
@@ -21,6 +22,7 @@ export const ERROR_CODES = [
   'ERR_NO_ENGINE',
   'ERR_BAD_DESCRIPTOR',
   'ERR_SLOT_NOT_RESERVED',
+  'ERR_BUFFER_RESIZABLE',
 ] as const;
 
 export type FrontswapErrorCode = (typeof ERROR_CODES)[number];
@@ -60,6 +62,6 @@ export function describe(v: unknown): string {
   if (v === null) return 'null';
   if (v === undefined) return 'undefined';
   if (typeof v === 'function') return 'a function';
-  if (ArrayBuffer.isView(v)) return `a ${v.constructor.name} of ${v.byteLength} bytes`;
+  if (isView(v)) return `a view of ${byteLengthOf(v)} bytes`;  // its own getters may lie or throw
   return `an object (${Object.prototype.toString.call(v)})`;
 }
