@@ -63,5 +63,5 @@ export function describe(v: unknown): string {
   if (v === undefined) return 'undefined';
   if (typeof v === 'function') return 'a function';
   if (isView(v)) return `a view of ${byteLengthOf(v)} bytes`;  // its own getters may lie or throw
-  return `an object (${Object.prototype.toString.call(v)})`;
+  return 'an object';  // nothing more: a Proxy or a toStringTag getter would run user code
 }

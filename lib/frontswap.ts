@@ -374,8 +374,9 @@ export class FrontswapBatch {
 
   #fixed(prep: PrepPage, type: number, offset: number, bufferId: number, byteOffset: number): this {
     if (!isKey(type, offset)) checkKey(type, offset);
-    if (bufferId >>> 0 !== bufferId) check.integer(bufferId, 'bufferId', 0, 0xffffffff);
-    if (byteOffset >>> 0 !== byteOffset) check.integer(byteOffset, 'byteOffset', 0, 0xffffffff);
+    // typeof first: `>>>` on an object would call its valueOf.
+    if (typeof bufferId !== 'number' || bufferId >>> 0 !== bufferId) check.integer(bufferId, 'bufferId', 0, 0xffffffff);
+    if (typeof byteOffset !== 'number' || byteOffset >>> 0 !== byteOffset) check.integer(byteOffset, 'byteOffset', 0, 0xffffffff);
     prep(this.#room(), this.#count, type, offset, BUF_REGISTERED, bufferId, byteOffset);
     this.#count++;
     return this;
