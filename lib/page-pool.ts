@@ -4,8 +4,9 @@
  * never the one that was asked for.
  */
 import { addon, type NativeMemoryUsage, type PoolHandle } from './binding';
-import { FrontswapError, describe, invalidArg, outOfRange } from './errors';
+import { FrontswapError, describe, invalidArg } from './errors';
 import * as check from './validate';
+import { MIN_PAGE_SIZE, parsePageSize } from './page-size';
 import { wire } from './wire';
 
 export type Backing = 'hugetlb' | 'thp' | 'normal';

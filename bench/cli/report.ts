@@ -13,6 +13,7 @@ import { ReportError, readReport } from '../report/read';
 import type { Report } from '../report/schema';
 import { writeComparisonFiles, writeReportFiles } from '../report/write';
 import type { CliCommand, CliIo } from './command';
+import { makeOutDir } from './out-dir';
 
 const EXIT_OK = 0;
 const EXIT_UNREADABLE = 1;
@@ -40,6 +41,12 @@ function parse(args: string[]): { files: string[]; out: string | undefined; help
     const text = e instanceof Error ? e.message : String(e);
     throw new UsageError(text.replace(/\. To specify a positional argument[\s\S]*$/, ''));
   }
+}
+
+/** Creates the output directory before anything is written, or says in one line why not. */
+function outDirReady(dir: string, given: boolean): void {
+  const why = makeOutDir(dir);
+  if (why !== null) throw new Error(`${given ? '--out ' : ''}${dir}: ${why}`);  // one line, exit 1
 }
 
 /** One line of the error, for stderr; never a stack. */
@@ -111,6 +118,7 @@ export const reportCommand: CliCommand = {
       const file = files[0]!;
       const report = readReport(file);
       const outDir = out ?? dirname(file);
+      outDirReady(outDir, out !== undefined);
       // Re-rendering in place must not rewrite the very file it read.
       const json = !samePath(resolve(outDir, 'report.json'), file);
       const written = writeReportFiles(report, outDir, { json });
@@ -150,6 +158,7 @@ export const compareCommand: CliCommand = {
         throw new UsageError(`expected at least two report files, got ${files.length}`);
       }
       const reports: Report[] = files.map((f) => readReport(f));
+      outDirReady(out ?? '.', out !== undefined);
       const labels = labelsFor(files);
       const comparison = compareReports(reports.map((report, i) => ({ label: labels[i]!, report })));
       const written = writeComparisonFiles(comparison, out ?? '.');
