@@ -227,7 +227,7 @@ const CATALOGUE: Record<string, Case[]> = {
     t('pageSize 1000', poolCtor({ pages: 1, pageSize: 1000 }), ...RANGE_ERR),
     t('pageSize 12288 (not a power of two)', poolCtor({ pages: 1, pageSize: 12288 }), ...RANGE_ERR),
     t('pageSize 4 MiB', poolCtor({ pages: 1, pageSize: 4 << 20 }), ...RANGE_ERR),
-    t("pageSize '1m'", poolCtor({ pages: 1, pageSize: '1m' }), ...RANGE_ERR),
+    t("pageSize '3m'", poolCtor({ pages: 1, pageSize: '3m' }), ...RANGE_ERR),
     t('pageSize true', poolCtor({ pages: 1, pageSize: true }), ...TYPE_ERR),
     t('pageSize -Infinity', poolCtor({ pages: 1, pageSize: -Infinity }), ...RANGE_ERR),
     t("backing 'huge'", poolCtor({ pages: 1, backing: 'huge' }), ...RANGE_ERR),

@@ -15,17 +15,11 @@ import { formatReportJson, writeReportFiles } from '../report/write';
 import { BenchUsageError, OPTIONS_HELP, parseBenchArgs, type Parsed } from '../run/options';
 import { runBench } from '../run/runner';
 import type { CliCommand, CliIo } from './command';
-import { makeOutDir } from './out-dir';
+import { OutDirError, ensureOutDir } from './out-dir';
 
 const EXIT_OK = 0;
 const EXIT_FAILED = 1;
 const EXIT_USAGE = 2;
-
-/** Makes sure `dir` exists and can be written, before minutes of measuring. */
-function checkOutDir(dir: string): void {
-  const why = makeOutDir(dir);
-  if (why !== null) throw new Error(`--out ${dir}: ${why}`);  // one line, exit 1: the environment, not the usage
-}
 
 function isTerminal(sink: unknown): boolean {
   return (sink as { isTTY?: unknown } | null)?.isTTY === true;
@@ -59,8 +53,13 @@ export const benchCommand: CliCommand = {
     const machine = machineInfo();
     try {
       parsed = parseBenchArgs(args, { lastLevelCacheBytes: machine.lastLevelCacheBytes });
-      if (!parsed.help && parsed.out !== null) checkOutDir(parsed.out);
+      // Before minutes of measuring: the output directory exists and can be written.
+      if (!parsed.help && parsed.out !== null) ensureOutDir(parsed.out);
     } catch (e) {
+      if (e instanceof OutDirError) {
+        io.stderr.write(`${who}: ${e.message}\n`);
+        return EXIT_USAGE;
+      }
       if (e instanceof BenchUsageError) {
         io.stderr.write(`${who}: ${e.message}\nusage: ${benchCommand.usage}\nrun '${who} --help' for more\n`);
         return EXIT_USAGE;

@@ -7,6 +7,15 @@
 import { accessSync, constants, mkdirSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 
+/** An --out that cannot be used: reported in one line (exit 2), before any work. */
+export class OutDirError extends Error {}
+
+/** Creates `dir` (and its missing parents) or throws OutDirError saying why not. */
+export function ensureOutDir(dir: string): void {
+  const why = makeOutDir(dir);
+  if (why !== null) throw new OutDirError(`--out ${dir}: cannot write there (${why})`);
+}
+
 /** Why `dir` cannot serve as the output directory, or null once it exists and is writable. */
 export function makeOutDir(dir: string): string | null {
   const missing: string[] = [];

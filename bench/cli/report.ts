@@ -13,7 +13,7 @@ import { ReportError, readReport } from '../report/read';
 import type { Report } from '../report/schema';
 import { writeComparisonFiles, writeReportFiles } from '../report/write';
 import type { CliCommand, CliIo } from './command';
-import { makeOutDir } from './out-dir';
+import { OutDirError, ensureOutDir } from './out-dir';
 
 const EXIT_OK = 0;
 const EXIT_UNREADABLE = 1;
@@ -43,12 +43,6 @@ function parse(args: string[]): { files: string[]; out: string | undefined; help
   }
 }
 
-/** Creates the output directory before anything is written, or says in one line why not. */
-function outDirReady(dir: string, given: boolean): void {
-  const why = makeOutDir(dir);
-  if (why !== null) throw new Error(`${given ? '--out ' : ''}${dir}: ${why}`);  // one line, exit 1
-}
-
 /** One line of the error, for stderr; never a stack. */
 function message(e: unknown): string {
   if (e instanceof Error) return e.message;
@@ -68,6 +62,10 @@ async function guarded(command: CliCommand, io: CliIo, body: () => number): Prom
   } catch (e) {
     if (e instanceof UsageError) {
       io.stderr.write(`${who}: ${e.message}\nusage: ${command.usage}\nrun '${who} --help' for more\n`);
+      return EXIT_USAGE;
+    }
+    if (e instanceof OutDirError) {
+      io.stderr.write(`${who}: ${e.message}\n`);
       return EXIT_USAGE;
     }
     if (e instanceof ReportError) {
@@ -118,7 +116,7 @@ export const reportCommand: CliCommand = {
       const file = files[0]!;
       const report = readReport(file);
       const outDir = out ?? dirname(file);
-      outDirReady(outDir, out !== undefined);
+      ensureOutDir(outDir);
       // Re-rendering in place must not rewrite the very file it read.
       const json = !samePath(resolve(outDir, 'report.json'), file);
       const written = writeReportFiles(report, outDir, { json });
@@ -158,7 +156,7 @@ export const compareCommand: CliCommand = {
         throw new UsageError(`expected at least two report files, got ${files.length}`);
       }
       const reports: Report[] = files.map((f) => readReport(f));
-      outDirReady(out ?? '.', out !== undefined);
+      ensureOutDir(out ?? '.');
       const labels = labelsFor(files);
       const comparison = compareReports(reports.map((report, i) => ({ label: labels[i]!, report })));
       const written = writeComparisonFiles(comparison, out ?? '.');
