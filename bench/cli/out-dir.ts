@@ -7,7 +7,7 @@
 import { accessSync, constants, mkdirSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 
-/** An --out that cannot be used: reported in one line (exit 2), before any work. */
+/** An --out that cannot be used: reported in one line, before any work (bench exits 2, report and compare 1). */
 export class OutDirError extends Error {}
 
 /** Creates `dir` (and its missing parents) or throws OutDirError saying why not. */

@@ -66,7 +66,7 @@ async function guarded(command: CliCommand, io: CliIo, body: () => number): Prom
     }
     if (e instanceof OutDirError) {
       io.stderr.write(`${who}: ${e.message}\n`);
-      return EXIT_USAGE;
+      return EXIT_UNREADABLE;
     }
     if (e instanceof ReportError) {
       io.stderr.write(`${who}: ${e.message}\n`);
