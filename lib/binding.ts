@@ -6,6 +6,8 @@
 import bindings from 'bindings';
 import * as path from 'node:path';
 import { FrontswapError } from './errors';
+import { resizableGetter } from './view-slots';
+import { markAsUntransferable } from 'node:worker_threads';
 
 export interface PoolHandle {
   readonly pageSize: number;
@@ -153,6 +155,8 @@ export interface KernelProbeBinding {
 
 export interface Addon {
   setErrorClass(cls: typeof FrontswapError): void;
+  /** Builtins the addon calls on buffers it obtained natively (pinning async pages). */
+  setIntrinsics(resizableGetter: (this: unknown) => unknown, markAsUntransferable: (obj: object) => void): void;
   createPool(pageSize: number, pages: number, backing: string, prefault: boolean, streamStores: number): PoolHandle;
   createFrontswap(backend: PoolHandle | DeviceHandle, exclusiveGets: boolean, engine: EngineHandle | undefined): FrontswapHandle;
   createSwapDevice(path: string, pageSize: number, pages: number, discardMode: number, discardBatch: number): DeviceHandle;
@@ -190,3 +194,4 @@ function load(): Addon {
 
 export const addon: Addon = load();
 addon.setErrorClass(FrontswapError);
+addon.setIntrinsics(resizableGetter(), markAsUntransferable);

@@ -8,7 +8,8 @@
 import { constants } from 'node:os';
 import { markAsUntransferable } from 'node:worker_threads';
 import { addon, type FrontswapHandle, type UringHandle } from './binding';
-import { FrontswapError, type FrontswapErrorCode } from './errors';
+import { bufferResizable, FrontswapError, type FrontswapErrorCode } from './errors';
+import { bufferOf, isResizable } from './view-slots';
 
 const OP_STORE = 0;
 const OP_LOAD = 1;
@@ -138,14 +139,16 @@ export function settleBatch(results: Int32Array): boolean[] {
 export class DeviceBatch {
   readonly #io: DeviceIo;
   readonly #check: (type: unknown, offset: unknown, page: unknown) => void;
+  readonly #checkKey: (type: unknown, offset: unknown) => void;
   #ops = new Uint32Array(64 * 3);
   #views: (ArrayBufferView | undefined)[] = [];
   #count = 0;
 
   /** @internal */
-  constructor(io: DeviceIo, checkOp: (type: unknown, offset: unknown, page: unknown) => void) {
+  constructor(io: DeviceIo, checkOp: (type: unknown, offset: unknown, page: unknown) => void, checkKey: (type: unknown, offset: unknown) => void) {
     this.#io = io;
     this.#check = checkOp;
+    this.#checkKey = checkKey;
   }
 
   get length(): number {
@@ -163,7 +166,7 @@ export class DeviceBatch {
   }
 
   invalidatePage(type: number, offset: number): this {
-    this.#check(type, offset, null);
+    this.#checkKey(type, offset);
     return this.#push(OP_INVALIDATE, type, offset, undefined);
   }
 
@@ -193,7 +196,7 @@ export class DeviceBatch {
     this.#ops[at] = kind;
     this.#ops[at + 1] = type;
     this.#ops[at + 2] = offset;
-    if (page) pin(page.buffer);
+    if (page) pin(page);
     this.#views[this.#count] = page;
     this.#count++;
     return this;
@@ -206,15 +209,19 @@ const pinned = new WeakSet<ArrayBufferLike>();
  * The addon reads and writes a page by its address until the op completes: its
  * buffer must not move to another thread (markAsUntransferable), as with the engine.
  */
-function pin(buffer: ArrayBufferLike): void {
+// The page's real buffer, read through the builtin getter (a view's own `buffer`
+// property may lie); refused when resizable, since the I/O outlives this call.
+function pin(page: ArrayBufferView): void {
+  const buffer = bufferOf(page);
   if (pinned.has(buffer)) return;
+  if (isResizable(buffer)) throw bufferResizable('page');
   if (!(buffer instanceof SharedArrayBuffer)) markAsUntransferable(buffer);
   pinned.add(buffer);
 }
 
 /** storeAsync / loadAsync of a device front-end: a batch of one. */
 export async function deviceOne(io: DeviceIo, load: boolean, type: number, offset: number, page: ArrayBufferView): Promise<boolean> {
-  pin(page.buffer);
+  pin(page);
   const ops = new Uint32Array([load ? OP_LOAD : OP_STORE, type, offset]);
   const r = (await io.submit(ops, 1, [page]))[0]!;
   if (r < 0) throw errnoError(-r, load ? 'loadAsync from the swap device failed' : 'storeAsync to the swap device failed');

@@ -3,6 +3,7 @@
  * TypeErrors and out-of-range values RangeErrors, as in Node itself; everything
  * about state (a closed pool, an uninitialized swap type, ...) is a FrontswapError.
  */
+import { byteLengthOf, isView } from './view-slots';
 
 /** Every code a frontswap error carries; lib/wire.ts checks at load that the addon raises no other. */
 export const ERROR_CODES = [
@@ -42,6 +43,7 @@ export const ERROR_CODES = [
   'ERR_URING_DISABLED',
   'ERR_NO_URING',
   'ERR_IO',
+  'ERR_BUFFER_RESIZABLE',
 ] as const;
 
 /** One of ERROR_CODES, or a device's I/O error: the errno's name ('EIO', 'ENOSPC', ...). */
@@ -82,6 +84,11 @@ export function describe(v: unknown): string {
   if (v === null) return 'null';
   if (v === undefined) return 'undefined';
   if (typeof v === 'function') return 'a function';
-  if (ArrayBuffer.isView(v)) return `a ${v.constructor.name} of ${v.byteLength} bytes`;
-  return `an object (${Object.prototype.toString.call(v)})`;
+  if (isView(v)) return `a view of ${byteLengthOf(v)} bytes`;  // its own getters may lie or throw
+  return 'an object';  // nothing more: a Proxy or a toStringTag getter would run user code
+}
+
+/** An async page over a resizable ArrayBuffer: a resize while its copy or I/O runs would free the memory under it. */
+export function bufferResizable(name: string): FrontswapError {
+  return new FrontswapError(`${name} is a view over a resizable ArrayBuffer: a resize while its copy runs would free the memory under it (use a fixed-length ArrayBuffer or a SharedArrayBuffer)`, 'ERR_BUFFER_RESIZABLE');
 }

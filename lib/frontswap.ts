@@ -13,6 +13,7 @@ import { describe, FrontswapError, invalidArg, outOfRange } from './errors';
 import { handleOf, type PagePool } from './page-pool';
 import { deviceHandleOf, isSwapDevice, type SwapDevice } from './swap-device';
 import * as check from './validate';
+import * as slots from './view-slots';
 import { BUF_REGISTERED, BUF_VIEW, FS_OP_WORDS, KEY_TYPE_FACTOR, MAX_TYPE, opsWithRoom, prepInvalidate, prepLoad, prepStore, wire } from './wire';
 
 export interface FrontswapOptions {
@@ -94,39 +95,23 @@ function detached(): FrontswapError {
   return new FrontswapError('page is a view over a detached ArrayBuffer', 'ERR_BUFFER_DETACHED');
 }
 
-/** A zero-length ArrayBuffer and a detached one look alike; only the latter refuses a new view. */
-function isDetached(buffer: ArrayBufferLike): boolean {
-  if (buffer instanceof SharedArrayBuffer || buffer.byteLength !== 0) return false;
-  try {
-    new Uint8Array(buffer);
-    return false;
-  } catch {
-    return true;
-  }
-}
-
+/**
+ * The precise error for a page the hot test refused, as the sync twin words it.
+ * Reads the view's internal slots (view-slots.ts), never its own properties.
+ */
 function checkPage(page: unknown, pageSize: number): ArrayBufferView {
   const v = check.view(page, 'page');
-  let length: number;
-  try {
-    length = v.byteLength;
-  } catch {
-    throw detached();  // a DataView over a detached buffer refuses even to say its length
-  }
+  const length = slots.byteLengthOf(v);
   if (length !== pageSize) {
-    if (length === 0 && isDetached(v.buffer)) throw detached();
+    if (length <= 0 && slots.isDetached(slots.bufferOf(v))) throw detached();
     throw outOfRange(`page must be exactly ${pageSize} bytes (the pool's pageSize), got ${length}`, 'ERR_BUFFER_SIZE');
   }
   return v;
 }
 
 /** The hot paths' cheap test; anything it refuses goes through checkPage for the precise error. */
-function isPage(page: unknown, pageSize: number): boolean {
-  try {
-    return ArrayBuffer.isView(page) && page.byteLength === pageSize;
-  } catch {
-    return false;
-  }
+function isPage(page: unknown, pageSize: number): page is ArrayBufferView {
+  return slots.isView(page) && slots.byteLengthOf(page) === pageSize;
 }
 
 /**
@@ -267,7 +252,7 @@ export class Frontswap<B extends PagePool | SwapDevice = PagePool> {
     const i = internals.get(this as Frontswap<never>)!;
     if (i.io) {
       const ps = i.pageSize;
-      return new DeviceBatch(i.io, (t, o, p) => checkOp(t, o, p, ps)) as BatchOf<B>;
+      return new DeviceBatch(i.io, (t, o, p) => checkOp(t, o, p, ps), checkKey) as BatchOf<B>;
     }
     if (this.device) throw noUring();
     if (!i.core) throw noEngine();
@@ -303,20 +288,44 @@ const oneResult = new Int32Array(1);
 const oneView: ArrayBufferView[] = [];  // read by the addon before submit returns
 
 /** Argument checks that throw the precise error; the hot paths call them only on a miss. */
-function checkOp(type: unknown, offset: unknown, page: unknown, pageSize: number): void {
+function checkKey(type: unknown, offset: unknown): void {
   checkType(type);
   checkOffset(offset);
-  if (page !== null) checkPage(page, pageSize);
 }
 
-/** Writes op `i` with its page: a registered buffer by id, else a view the addon resolves. */
-function preparePage(core: EngineCore, prep: PrepPage, ops: Uint32Array, i: number, type: number, offset: number,
-  page: ArrayBufferView, pageSize: number, views: ArrayBufferView[]): void {
+function checkOp(type: unknown, offset: unknown, page: unknown, pageSize: number): void {
+  checkKey(type, offset);
+  checkPage(page, pageSize);
+}
+
+/**
+ * Where an async op's page is, decided from the page's internal slots alone:
+ * a registered buffer (id >= 0, at byteOffset) or the view itself (id -1),
+ * whose buffer the addon pins natively at submit. Throws, changing nothing,
+ * for a page no copy may run on; the caller writes shared state only after.
+ */
+interface PageRef {
+  id: number;
+  byteOffset: number;
+}
+const pageRef: PageRef = { id: -1, byteOffset: 0 };
+
+function resolvePage(core: EngineCore, type: number, offset: number, page: ArrayBufferView, pageSize: number): PageRef {
+  if (!(isKey(type, offset) && isPage(page, pageSize))) checkOp(type, offset, page, pageSize);
+  const buffer = slots.bufferOf(page);
+  core.registry.assertPinnable(buffer, 'page');
   const id = core.registry.registeredId(page, pageSize);
-  if (id >= 0) {
-    prep(ops, i, type, offset, BUF_REGISTERED, id, core.registry.hitOffset);
+  pageRef.id = id;
+  pageRef.byteOffset = id >= 0 ? core.registry.hitOffset : 0;
+  return pageRef;
+}
+
+/** Writes op `i` with its page, as resolvePage found it. */
+function preparePage(prep: PrepPage, ops: Uint32Array, i: number, type: number, offset: number, page: ArrayBufferView,
+  ref: PageRef, views: ArrayBufferView[]): void {
+  if (ref.id >= 0) {
+    prep(ops, i, type, offset, BUF_REGISTERED, ref.id, ref.byteOffset);
   } else {
-    core.registry.pin(page.buffer);
     prep(ops, i, type, offset, BUF_VIEW, views.length, 0);
     views.push(page);
   }
@@ -328,9 +337,9 @@ function submitOne(fs: Frontswap<never>, prep: PrepPage, type: number, offset: n
     const core = i.core;
     if (!core) throw fs.device ? noUring() : noEngine();
     core.assertOpen();
-    if (!(isKey(type, offset) && isPage(page, i.pageSize))) checkOp(type, offset, page, i.pageSize);
+    const ref = resolvePage(core, type, offset, page, i.pageSize);  // every check before any shared state
     oneView.length = 0;
-    preparePage(core, prep, oneOp, 0, type, offset, page, i.pageSize, oneView);
+    preparePage(prep, oneOp, 0, type, offset, page, ref, oneView);
     const waitFor = core.scratchWaitFor;
     const mask = i.h.submit(oneOp, 1, oneView.length ? oneView : null, oneResult, waitFor);
     oneView.length = 0;
@@ -390,8 +399,9 @@ export class FrontswapBatch {
   }
 
   invalidatePage(type: number, offset: number): this {
-    if (!isKey(type, offset)) checkOp(type, offset, null, 0);
-    prepInvalidate(this.#room(), this.#count++, type, offset);
+    if (!isKey(type, offset)) checkKey(type, offset);
+    prepInvalidate(this.#room(), this.#count, type, offset);
+    this.#count++;  // last: a refused op adds nothing
     return this;
   }
 
@@ -426,18 +436,21 @@ export class FrontswapBatch {
     }
   }
 
+  // Every check first, the op written after and counted last: a refused op adds nothing.
   #page(prep: PrepPage, type: number, offset: number, page: ArrayBufferView): this {
-    const i = this.#i;
-    if (!(isKey(type, offset) && isPage(page, i.pageSize))) checkOp(type, offset, page, i.pageSize);
-    preparePage(this.#core, prep, this.#room(), this.#count++, type, offset, page, i.pageSize, this.#views);
+    const ref = resolvePage(this.#core, type, offset, page, this.#i.pageSize);
+    preparePage(prep, this.#room(), this.#count, type, offset, page, ref, this.#views);
+    this.#count++;
     return this;
   }
 
   #fixed(prep: PrepPage, type: number, offset: number, bufferId: number, byteOffset: number): this {
-    if (!isKey(type, offset)) checkOp(type, offset, null, 0);
-    if (bufferId >>> 0 !== bufferId) check.integer(bufferId, 'bufferId', 0, 0xffffffff);
-    if (byteOffset >>> 0 !== byteOffset) check.integer(byteOffset, 'byteOffset', 0, 0xffffffff);
-    prep(this.#room(), this.#count++, type, offset, BUF_REGISTERED, bufferId, byteOffset);
+    if (!isKey(type, offset)) checkKey(type, offset);
+    // typeof first: `>>>` on an object would call its valueOf.
+    if (typeof bufferId !== 'number' || bufferId >>> 0 !== bufferId) check.integer(bufferId, 'bufferId', 0, 0xffffffff);
+    if (typeof byteOffset !== 'number' || byteOffset >>> 0 !== byteOffset) check.integer(byteOffset, 'byteOffset', 0, 0xffffffff);
+    prep(this.#room(), this.#count, type, offset, BUF_REGISTERED, bufferId, byteOffset);
+    this.#count++;
     return this;
   }
 

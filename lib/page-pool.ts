@@ -4,14 +4,15 @@
  * never the one that was asked for.
  */
 import { addon, type NativeMemoryUsage, type PoolHandle } from './binding';
-import { FrontswapError, describe, invalidArg, outOfRange } from './errors';
+import { FrontswapError, describe, invalidArg } from './errors';
 import * as check from './validate';
+import { MIN_PAGE_SIZE, parsePageSize } from './page-size';
 import { wire } from './wire';
 
 export type Backing = 'hugetlb' | 'thp' | 'normal';
 export type BackingRequest = 'auto' | Backing;
-/** 4096 and 2097152 are the named sizes ('4k', '2m'); any power of two between them works. */
-export type PageSize = 4096 | 2097152 | '4k' | '2m' | number;
+/** Bytes, or size text ('4k', '64K', '2m': see lib/page-size.ts); a power of two from 4 KiB to 2 MiB. */
+export type PageSize = 4096 | 2097152 | '4k' | '2m' | number | string;
 
 export interface PagePoolOptions {
   /** Bytes per page. Default 4096. */
@@ -35,19 +36,10 @@ export interface PagePoolOptions {
 
 export interface PoolMemoryUsage extends NativeMemoryUsage {}
 
-const MIN_PAGE = 4096;
-const MAX_PAGE = 2097152;
 const handles = new WeakMap<PagePool, PoolHandle>();
 
-/** @internal Shared with SwapDevice. */
-export function parsePageSize(v: unknown): number {
-  if (v === undefined) return MIN_PAGE;
-  if (v === '4k') return MIN_PAGE;
-  if (v === '2m') return MAX_PAGE;
-  if (typeof v === 'string') throw outOfRange(`pageSize must be '4k', '2m' or a number, got ${describe(v)}`);
-  const n = check.integer(v, 'pageSize', MIN_PAGE, MAX_PAGE);
-  if ((n & (n - 1)) !== 0) throw outOfRange(`pageSize must be a power of two from 4096 to 2097152, got ${n}`);
-  return n;
+function pageSizeOption(v: unknown): number {
+  return v === undefined ? MIN_PAGE_SIZE : parsePageSize(v);
 }
 
 export class PagePool {
@@ -66,7 +58,7 @@ export class PagePool {
     const o = check.options(options, 'PagePool options');
     if (options === undefined) throw invalidArg('PagePool needs options: { pages, pageSize?, backing?, prefault?, streamStores? }');
     check.knownKeys(o, 'PagePool options', ['pageSize', 'pages', 'backing', 'prefault', 'streamStores']);
-    const pageSize = parsePageSize(o['pageSize']);
+    const pageSize = pageSizeOption(o['pageSize']);
     const pages = check.integer(o['pages'], 'pages', 1, 0xfffffffe);
     const backing = check.oneOf(o['backing'] ?? 'auto', 'backing', ['auto', 'hugetlb', 'thp', 'normal'] as const);
     const prefault = check.boolean(o['prefault'] ?? true, 'prefault');

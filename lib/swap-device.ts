@@ -7,7 +7,8 @@
  */
 import { addon, type DeviceHandle } from './binding';
 import { invalidArg, outOfRange } from './errors';
-import { parsePageSize, type PageSize } from './page-pool';
+import type { PageSize } from './page-pool';
+import { MIN_PAGE_SIZE, parsePageSize } from './page-size';
 import * as check from './validate';
 
 /**
@@ -102,7 +103,7 @@ export class SwapDevice {
     check.knownKeys(o, 'SwapDevice options', ['path', 'pageSize', 'pages', 'discard']);
     const path = o['path'];
     if (typeof path !== 'string' || path.length === 0 || path.includes('\0')) throw invalidArg('path must be a non-empty string');
-    const pageSize = parsePageSize(o['pageSize']);
+    const pageSize = o['pageSize'] === undefined ? MIN_PAGE_SIZE : parsePageSize(o['pageSize']);
     const pages = check.integer(o['pages'], 'pages', 1, 0xfffffffe);
     const d = parseDiscard(o['discard']);
     const h = addon.createSwapDevice(path, pageSize, pages, d.mode, d.batch);

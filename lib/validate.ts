@@ -1,5 +1,6 @@
 /** Argument checks for the TS-only entry points (options objects, batches). */
 import { describe, invalidArg, outOfRange } from './errors';
+import { isView } from './view-slots';
 
 export function integer(v: unknown, name: string, min: number, max: number): number {
   if (typeof v !== 'number') throw invalidArg(`${name} must be a number, got ${describe(v)}`);
@@ -38,6 +39,6 @@ export function knownKeys(o: Record<string, unknown>, name: string, keys: readon
 }
 
 export function view(v: unknown, name: string): ArrayBufferView {
-  if (!ArrayBuffer.isView(v)) throw invalidArg(`${name} must be an ArrayBufferView (TypedArray, Buffer or DataView), got ${describe(v)}`);
+  if (!isView(v)) throw invalidArg(`${name} must be an ArrayBufferView (TypedArray, Buffer or DataView), got ${describe(v)}`);
   return v;
 }

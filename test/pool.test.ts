@@ -31,7 +31,8 @@ describe('PagePool geometry', () => {
     throwsCode(() => new PagePool({ pageSize: 3 * 4096, pages: 1 }), 'ERR_OUT_OF_RANGE', 'RangeError');
     throwsCode(() => new PagePool({ pageSize: 2048, pages: 1 }), 'ERR_OUT_OF_RANGE', 'RangeError');
     throwsCode(() => new PagePool({ pageSize: 4 * MiB, pages: 1 }), 'ERR_OUT_OF_RANGE', 'RangeError');
-    throwsCode(() => new PagePool({ pageSize: '8k' as never, pages: 1 }), 'ERR_OUT_OF_RANGE', 'RangeError');
+    throwsCode(() => new PagePool({ pageSize: '12k', pages: 1 }), 'ERR_OUT_OF_RANGE', 'RangeError');
+    throwsCode(() => new PagePool({ pageSize: null as never, pages: 1 }), 'ERR_INVALID_ARG', 'TypeError');
   });
 
   it('rejects bad options with typed errors', () => {

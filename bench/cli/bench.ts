@@ -7,7 +7,6 @@
  * stderr a progress line when it is a terminal, and one closing line. A bad
  * argument gets one plain message and exit code 2, never a stack trace.
  */
-import { accessSync, constants, mkdirSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { machineInfo } from '../../lib/machine-info';
 import { renderMarkdown } from '../report/markdown';
@@ -16,23 +15,11 @@ import { formatReportJson, writeReportFiles } from '../report/write';
 import { BenchUsageError, OPTIONS_HELP, parseBenchArgs, type Parsed } from '../run/options';
 import { runBench } from '../run/runner';
 import type { CliCommand, CliIo } from './command';
+import { OutDirError, ensureOutDir } from './out-dir';
 
 const EXIT_OK = 0;
 const EXIT_FAILED = 1;
 const EXIT_USAGE = 2;
-
-/** Makes sure `dir` exists and can be written, before minutes of measuring. */
-function checkOutDir(dir: string): void {
-  try {
-    mkdirSync(dir, { recursive: true });
-    if (!statSync(dir).isDirectory()) throw new Error('not a directory');
-    accessSync(dir, constants.W_OK);
-  } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    const why = err.code === 'EEXIST' || err.code === 'ENOTDIR' ? 'a file is in the way' : err.code ?? err.message;
-    throw new BenchUsageError(`--out ${dir}: cannot write there (${why})`);
-  }
-}
 
 function isTerminal(sink: unknown): boolean {
   return (sink as { isTTY?: unknown } | null)?.isTTY === true;
@@ -66,8 +53,13 @@ export const benchCommand: CliCommand = {
     const machine = machineInfo();
     try {
       parsed = parseBenchArgs(args, { lastLevelCacheBytes: machine.lastLevelCacheBytes });
-      if (!parsed.help && parsed.out !== null) checkOutDir(parsed.out);
+      // Before minutes of measuring: the output directory exists and can be written.
+      if (!parsed.help && parsed.out !== null) ensureOutDir(parsed.out);
     } catch (e) {
+      if (e instanceof OutDirError) {
+        io.stderr.write(`${who}: ${e.message}\n`);
+        return EXIT_USAGE;
+      }
       if (e instanceof BenchUsageError) {
         io.stderr.write(`${who}: ${e.message}\nusage: ${benchCommand.usage}\nrun '${who} --help' for more\n`);
         return EXIT_USAGE;

@@ -13,6 +13,7 @@ import { ReportError, readReport } from '../report/read';
 import type { Report } from '../report/schema';
 import { writeComparisonFiles, writeReportFiles } from '../report/write';
 import type { CliCommand, CliIo } from './command';
+import { OutDirError, ensureOutDir } from './out-dir';
 
 const EXIT_OK = 0;
 const EXIT_UNREADABLE = 1;
@@ -63,6 +64,10 @@ async function guarded(command: CliCommand, io: CliIo, body: () => number): Prom
       io.stderr.write(`${who}: ${e.message}\nusage: ${command.usage}\nrun '${who} --help' for more\n`);
       return EXIT_USAGE;
     }
+    if (e instanceof OutDirError) {
+      io.stderr.write(`${who}: ${e.message}\n`);
+      return EXIT_UNREADABLE;
+    }
     if (e instanceof ReportError) {
       io.stderr.write(`${who}: ${e.message}\n`);
       return EXIT_UNREADABLE;
@@ -111,6 +116,7 @@ export const reportCommand: CliCommand = {
       const file = files[0]!;
       const report = readReport(file);
       const outDir = out ?? dirname(file);
+      ensureOutDir(outDir);
       // Re-rendering in place must not rewrite the very file it read.
       const json = !samePath(resolve(outDir, 'report.json'), file);
       const written = writeReportFiles(report, outDir, { json });
@@ -150,6 +156,7 @@ export const compareCommand: CliCommand = {
         throw new UsageError(`expected at least two report files, got ${files.length}`);
       }
       const reports: Report[] = files.map((f) => readReport(f));
+      ensureOutDir(out ?? '.');
       const labels = labelsFor(files);
       const comparison = compareReports(reports.map((report, i) => ({ label: labels[i]!, report })));
       const written = writeComparisonFiles(comparison, out ?? '.');

@@ -4,7 +4,7 @@
  * ReportError that says what is wrong and where; one that passes is safe for
  * every renderer (each field they read has the type they expect).
  */
-import { readFileSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { findJsonError } from './json-error';
 import { REPORT_SCHEMA, REPORT_VERSION, type Report } from './schema';
 
@@ -28,18 +28,53 @@ export class ReportError extends Error {
   }
 }
 
-/** Reads and checks a report file. */
+/** The largest report file read: real reports are well under 1 MiB. */
+export const MAX_REPORT_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Reads and checks a report file: a regular file of at most MAX_REPORT_BYTES.
+ * Opened non-blocking so a FIFO cannot hang the open; a FIFO, a device
+ * (/dev/zero) or a directory is refused before a byte is read, and a file that
+ * grows past the limit while it is read is refused too.
+ */
 export function readReport(path: string): Report {
-  let text: string;
+  const unreadable = (why: string): ReportError => new ReportError(`${path}: ${why}`, 'ERR_REPORT_UNREADABLE', path);
+  let fd: number;
   try {
-    text = readFileSync(path, 'utf8');
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw new ReportError(`${path}: no such file`, 'ERR_REPORT_MISSING', path);
-    const why = code === 'EISDIR' ? 'is a directory, not a report file' : `cannot be read (${code ?? String(e)})`;
-    throw new ReportError(`${path}: ${why}`, 'ERR_REPORT_UNREADABLE', path);
+    throw unreadable(code === 'EISDIR' ? 'is a directory, not a report file' : `cannot be read (${code ?? String(e)})`);
   }
-  return parseReport(text, path);
+  try {
+    const st = fstatSync(fd);
+    if (st.isDirectory()) throw unreadable('is a directory, not a report file');
+    if (!st.isFile()) throw unreadable('is not a regular file (a FIFO, socket or device): reports are read from files only');
+    if (st.size > MAX_REPORT_BYTES) throw unreadable(`is ${st.size} bytes, over the ${MAX_REPORT_BYTES}-byte limit of a report`);
+    // Sized from fstat plus one byte, grown if the file grows meanwhile; never past the limit.
+    let buf = Buffer.alloc(st.size + 1);
+    let n = 0;
+    for (;;) {
+      let got: number;
+      try {
+        got = readSync(fd, buf, n, buf.length - n, null);
+      } catch (e) {
+        throw unreadable(`cannot be read (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+      }
+      if (got === 0) break;
+      n += got;
+      if (n > MAX_REPORT_BYTES) throw unreadable(`grew past the ${MAX_REPORT_BYTES}-byte limit of a report while it was read`);
+      if (n === buf.length) {
+        const bigger = Buffer.alloc(Math.min(buf.length * 2, MAX_REPORT_BYTES + 1));
+        buf.copy(bigger);
+        buf = bigger;
+      }
+    }
+    return parseReport(buf.toString('utf8', 0, n), path);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** Parses and checks report text; `source` names it in error messages. */

@@ -10,6 +10,7 @@
  * of a pool is taken in turn, so a noisy neighbour hits them alike.
  */
 import { parseArgs } from 'node:util';
+import { PAGE_SIZE_SPELLING, isPageSize, sizeFromText } from '../../lib/page-size';
 import type { Backing, BaselineName, BenchOptions, Op, PoolTemperature, WaitMode } from '../report/schema';
 
 const KiB = 1024;
@@ -100,7 +101,7 @@ export const OPTIONS_HELP = [
   '  --json              print report.json instead of report.md',
   '',
   'narrowing the sweep (comma-separated lists):',
-  '  --page-sizes LIST   4k,16k,64k,256k,1m,2m (powers of two from 4k to 2m; bytes also accepted)',
+  '  --page-sizes LIST   4k,16k,64k,256k,1m,2m (powers of two from 4k to 2m; bytes or k/m units, any case)',
   '  --batches LIST      pages per submission (async) or per timed group (sync): 1,4,16,64,256',
   '  --modes LIST        sync,sleep,spin,adaptive (sync: copies on the calling thread;',
   "                      the others: the engine's wait modes)",
@@ -122,11 +123,7 @@ export const OPTIONS_HELP = [
 
 /** Parses "4k", "64KiB", "2m", "4096" into bytes; NaN if it is none of these. */
 export function parseSize(text: string): number {
-  const m = /^(\d+)\s*(k|kb|kib|m|mb|mib)?$/i.exec(text.trim());
-  if (!m) return Number.NaN;
-  const unit = (m[2] ?? '').toLowerCase();
-  const scale = unit.startsWith('k') ? KiB : unit.startsWith('m') ? MiB : 1;
-  return Number(m[1]) * scale;
+  return sizeFromText(text);
 }
 
 /** "4k", "2m", "5000" for people and error messages. */
@@ -151,10 +148,9 @@ function unique<T>(values: T[]): T[] {
 function pageSizes(text: string): number[] {
   return unique(
     list('page-sizes', text).map((s) => {
-      const n = parseSize(s);
-      if (!Number.isSafeInteger(n) || n < 4 * KiB || n > 2 * MiB || (n & (n - 1)) !== 0) {
-        throw new BenchUsageError(`--page-sizes: '${s}' is not a page size (a power of two from 4k to 2m, e.g. 4k,64k,2m)`);
-      }
+      // The API's parser (lib/page-size.ts): one spelling for PagePool and the CLI.
+      const n = sizeFromText(s);
+      if (!isPageSize(n)) throw new BenchUsageError(`--page-sizes: '${s}' is not a page size (${PAGE_SIZE_SPELLING})`);
       return n;
     }),
   ).sort((a, b) => a - b);
@@ -241,11 +237,32 @@ export interface ParseContext {
  */
 export type Parsed = { help: true } | { help: false; options: RunOptions; out: string | null; json: boolean };
 
+/**
+ * `--sample-ms -1` as `--sample-ms=-1`: parseArgs takes a value that starts
+ * with a dash for another option and words a three-line "ambiguous" error; the
+ * flag's own check then says what is wrong with the value, in one line.
+ */
+function joinNegativeValues(args: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    const flag = a.startsWith('--') ? FLAGS[a.slice(2) as keyof typeof FLAGS] : undefined;
+    const next = args[i + 1];
+    if (flag?.type === 'string' && next !== undefined && /^-[\d.]/.test(next)) {
+      out.push(`${a}=${next}`);
+      i++;
+    } else {
+      out.push(a);
+    }
+  }
+  return out;
+}
+
 /** Parses `frontswap bench` arguments; throws BenchUsageError on any mistake. */
 export function parseBenchArgs(args: readonly string[], ctx: ParseContext): Parsed {
   let values: { [K in keyof typeof FLAGS]?: (typeof FLAGS)[K]['type'] extends 'boolean' ? boolean : string };
   try {
-    const parsed = parseArgs({ args: [...args], options: FLAGS, strict: true, allowPositionals: false });
+    const parsed = parseArgs({ args: joinNegativeValues(args), options: FLAGS, strict: true, allowPositionals: false });
     values = parsed.values as typeof values;
   } catch (e) {
     // parseArgs words its errors for users; its first sentence is the point.

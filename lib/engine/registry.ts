@@ -1,10 +1,14 @@
 /**
  * What JS registered with an engine once, so ops can name it by id: page
- * buffers (io_uring's fixed buffers) and pools (for raw copies). Also pins the
- * buffers of async pages: a buffer under a copy must not be detached.
+ * buffers (io_uring's fixed buffers) and pools (for raw copies). Views are read
+ * through their internal slots (view-slots.ts), never their own properties.
+ * The pin itself (untransferable, resizable refused) happens natively, on the
+ * backing store the addon obtains from the view (pinBacking in napi_util.cpp);
+ * assertPinnable only gives the early error when an op is added to a batch.
  */
-import { markAsUntransferable } from 'node:worker_threads';
 import type { EngineHandle, PoolHandle } from '../binding';
+import { bufferResizable } from '../errors';
+import { bufferOf, byteLengthOf, byteOffsetOf, isResizable } from '../view-slots';
 
 interface Registered {
   id: number;
@@ -20,7 +24,7 @@ export class Registry {
   /** Set by registeredId(): the page's byte offset inside its registration. */
   hitOffset = 0;
   private readonly pools = new WeakMap<PoolHandle, number>();
-  private readonly untransferable = new WeakSet<ArrayBufferLike>();
+  private readonly checked = new WeakSet<ArrayBufferLike>();  // buffers known not to be resizable
 
   constructor(private readonly handle: EngineHandle) {}
 
@@ -29,7 +33,7 @@ export class Registry {
    * the page's offset inside it. No allocation: it runs once per op.
    */
   registeredId(view: ArrayBufferView, pageSize: number): number {
-    const buffer = view.buffer;
+    const buffer = bufferOf(view);
     let r = this.lastReg;
     if (buffer !== this.lastBuffer) {
       r = this.buffers.get(buffer) ?? null;
@@ -37,17 +41,18 @@ export class Registry {
       this.lastReg = r;
     }
     if (r === null) return -1;
-    const off = view.byteOffset - r.byteOffset;
+    const off = byteOffsetOf(view) - r.byteOffset;
     if (off < 0 || off + pageSize > r.byteLength) return -1;
     this.hitOffset = off;
     return r.id;
   }
 
   registerBuffer(view: ArrayBufferView): number {
-    this.pin(view.buffer);
-    const id = this.handle.registerBuffer(view);
-    this.buffers.set(view.buffer, { id, byteOffset: view.byteOffset, byteLength: view.byteLength });
-    this.bufferOf.set(id, view.buffer);
+    const id = this.handle.registerBuffer(view);  // checks and pins natively
+    const buffer = bufferOf(view);
+    this.checked.add(buffer);
+    this.buffers.set(buffer, { id, byteOffset: byteOffsetOf(view), byteLength: byteLengthOf(view) });
+    this.bufferOf.set(id, buffer);
     this.lastBuffer = null;
     return id;
   }
@@ -70,12 +75,15 @@ export class Registry {
   }
 
   /**
-   * A page handed to an async op must not be detached while the copy runs:
-   * mark its buffer untransferable (a transfer then copies instead of moving).
+   * Throws ERR_BUFFER_RESIZABLE for a page over a resizable ArrayBuffer, as the
+   * addon would at submit: a batch refuses the op when it is added. Whether a
+   * buffer is resizable never changes, so each is asked once.
    */
-  pin(buffer: ArrayBufferLike): void {
-    if (this.untransferable.has(buffer)) return;
-    if (!(buffer instanceof SharedArrayBuffer)) markAsUntransferable(buffer);
-    this.untransferable.add(buffer);
+  assertPinnable(buffer: ArrayBufferLike, name: string): void {
+    if (this.checked.has(buffer)) return;
+    if (isResizable(buffer)) {
+      throw bufferResizable(name);
+    }
+    this.checked.add(buffer);
   }
 }

@@ -38,8 +38,9 @@ enum class Code : int32_t {
   RegionAttached,          // the pool serves a SwapRegion's threads until region.close()
   UserfaultfdUnavailable,  // no userfaultfd with write-protect for this process
   RegionClosed,
+  BufferResizable,         // an async page or registered buffer over a resizable (non-shared) ArrayBuffer
 };
-constexpr int32_t kCodeCount = int32_t(Code::RegionClosed) + 1;
+constexpr int32_t kCodeCount = int32_t(Code::BufferResizable) + 1;
 
 inline const char* codeName(Code c) {
   switch (c) {
@@ -73,6 +74,7 @@ inline const char* codeName(Code c) {
     case Code::RegionAttached: return "ERR_REGION_ATTACHED";
     case Code::UserfaultfdUnavailable: return "ERR_USERFAULTFD_UNAVAILABLE";
     case Code::RegionClosed: return "ERR_REGION_CLOSED";
+    case Code::BufferResizable: return "ERR_BUFFER_RESIZABLE";
   }
   return "ERR_UNKNOWN";
 }

@@ -24,6 +24,18 @@ void setErrorClass(const Napi::CallbackInfo& info) {
   addonData(env)->errorClass = Napi::Persistent(info[0].As<Napi::Function>());
 }
 
+// setIntrinsics(resizableGetter, markAsUntransferable): builtins captured when
+// the TS layer loads, called natively on the buffers behind async pages (pinBacking).
+void setIntrinsics(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!info[0].IsFunction() || !info[1].IsFunction()) {
+    throwError(env, Code::InvalidArg, "setIntrinsics(resizableGetter, markAsUntransferable)");
+    return;
+  }
+  addonData(env)->resizableGetter = Napi::Persistent(info[0].As<Napi::Function>());
+  addonData(env)->markUntransferable = Napi::Persistent(info[1].As<Napi::Function>());
+}
+
 // The facts the pool decides on (machine_facts.h); machineInfo() reports these.
 Napi::Value nativeInfo(const Napi::CallbackInfo& info) {
   Napi::Object o = Napi::Object::New(info.Env());
@@ -100,6 +112,7 @@ Napi::Object wireObject(Napi::Env env) {
 Napi::Object init(Napi::Env env, Napi::Object exports) {
   env.SetInstanceData(new AddonData());
   exports.Set("setErrorClass", Napi::Function::New(env, setErrorClass, "setErrorClass"));
+  exports.Set("setIntrinsics", Napi::Function::New(env, setIntrinsics, "setIntrinsics"));
   exports.Set("nativeInfo", Napi::Function::New(env, nativeInfo, "nativeInfo"));
   exports.Set("wire", wireObject(env));
   // Every module registers here, once per environment.

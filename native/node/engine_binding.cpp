@@ -51,7 +51,8 @@ Napi::Value registerBuffer(const Napi::CallbackInfo& info) {
   EngineState* e = openEngine(info);
   uint8_t* p;
   size_t n;
-  if (!toView(env, info[0], "buffer", &p, &n)) rethrow(env);
+  // The real backing store, pinned natively: refused if resizable, else untransferable.
+  if (!toPinnedView(env, info[0], "buffer", &p, &n)) rethrow(env);
   if (n == 0 || n > UINT32_MAX) throw codeError(env, Code::OutOfRange, "a registered buffer holds 1 byte to 4 GiB");
   RegisteredBuffer b;
   if (napi_create_reference(env, info[0], 1, &b.ref) != napi_ok) rethrow(env);

@@ -33,7 +33,7 @@ bool checkOps(napi_env env, FrontswapState* s, const uint32_t* w, uint32_t count
     if (kind == wire::kBufView) {
       napi_value view;
       if (w[2] >= nViews || napi_get_element(env, views, w[2], &view) != napi_ok) return opError(env, i, Code::InvalidArg, "no such page view");
-      if (!toPage(env, view, ps, &s->buffers[i])) return false;
+      if (!toPinnedPage(env, view, ps, &s->buffers[i])) return false;
     } else if (kind == wire::kBufRegistered) {
       c = resolveBuffer(env, s->engine, w[2], w[3], ps, &s->buffers[i]);
       if (c == Code::BufferDetached) return opError(env, i, c, "the registered buffer was detached");
@@ -99,7 +99,14 @@ napi_value submitBatch(napi_env env, napi_callback_info info) {
     throwCode(env, Code::PoolClosed);
     return nullptr;
   }
-  if (!checkOps(env, s, w, count, argv[2], nViews)) return nullptr;
+  if (s->submitting) {
+    throwError(env, Code::InvalidArg, "submit was re-entered from JavaScript that ran during its checks");
+    return nullptr;
+  }
+  s->submitting = true;
+  bool ok = checkOps(env, s, w, count, argv[2], nViews);
+  s->submitting = false;
+  if (!ok) return nullptr;
 
   // Pass 2: decide, then queue the copies.
   PagePool& pool = fs.pool();

@@ -17,6 +17,9 @@ struct FrontswapState {
   napi_ref engineRef = nullptr;  // keeps the engine alive as long as this front-end
   std::vector<uint8_t*> buffers;  // per-op page pointers, resolved before anything changes
   napi_env env = nullptr;
+  // Set while a submit checks its ops: pinning calls builtins (pinBacking), and
+  // nothing they run may reach `buffers` through a second submit.
+  bool submitting = false;
 
   ~FrontswapState();
 };

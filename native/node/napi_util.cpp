@@ -9,6 +9,7 @@ namespace napi {
 
 const napi_type_tag kPoolTag = {0x6672736e70f0011cULL, 0x9a3d2b7e41c85f06ULL};
 const napi_type_tag kEngineTag = {0x6672736e65e90e0aULL, 0x1c7f52ad93b6e2f4ULL};
+const napi_type_tag kPinnedTag = {0x6672736e70696e6eULL, 0x5b0c1e9a7d24f83bULL};
 
 AddonData* addonData(napi_env env) {
   void* d = nullptr;
@@ -145,6 +146,63 @@ bool toPage(napi_env env, napi_value v, size_t len, uint8_t** data) {
   throwError(env, Code::BufferSize,
              "page must be exactly " + std::to_string(len) + " bytes (the pool's pageSize), got " + std::to_string(n));
   return false;
+}
+
+namespace {
+
+// Calls a captured builtin with `self` as this; false if it threw (left pending).
+bool callIntrinsic(napi_env env, const Napi::FunctionReference& fn, napi_value self, napi_value* out) {
+  napi_value f;
+  return napi_get_reference_value(env, fn, &f) == napi_ok && f && napi_call_function(env, self, f, 0, nullptr, out) == napi_ok;
+}
+
+bool callIntrinsicWith(napi_env env, const Napi::FunctionReference& fn, napi_value arg) {
+  napi_value f, undef, out;
+  napi_get_undefined(env, &undef);
+  return napi_get_reference_value(env, fn, &f) == napi_ok && f && napi_call_function(env, undef, f, 1, &arg, &out) == napi_ok;
+}
+
+}  // namespace
+
+bool pinBacking(napi_env env, napi_value buffer, const char* name) {
+  bool tagged = false;
+  if (napi_check_object_type_tag(env, buffer, &kPinnedTag, &tagged) == napi_ok && tagged) return true;  // the hot path
+  bool plain = false;  // false for a SharedArrayBuffer
+  if (napi_is_arraybuffer(env, buffer, &plain) != napi_ok) return false;
+  if (plain) {
+    AddonData* d = addonData(env);
+    if (!d || d->resizableGetter.IsEmpty() || d->markUntransferable.IsEmpty()) {
+      throwError(env, Code::InvalidArg, "the addon was loaded without the TS layer's intrinsics");
+      return false;
+    }
+    napi_value r;
+    bool resizable = false;
+    if (!callIntrinsic(env, d->resizableGetter, buffer, &r) || napi_get_value_bool(env, r, &resizable) != napi_ok) return false;
+    if (resizable) {
+      throwError(env, Code::BufferResizable,
+                 std::string(name) + " is a view over a resizable ArrayBuffer: a resize while its copy runs would free the "
+                 "memory under it (use a fixed-length ArrayBuffer or a SharedArrayBuffer)");
+      return false;
+    }
+    if (!callIntrinsicWith(env, d->markUntransferable, buffer)) return false;
+  }
+  // Fails only if another addon tagged it first: then it is checked again next time.
+  napi_type_tag_object(env, buffer, &kPinnedTag);
+  return true;
+}
+
+bool toPinnedView(napi_env env, napi_value v, const char* name, uint8_t** data, size_t* len) {
+  napi_value buffer = nullptr;
+  if (!viewInfo(env, v, data, len, &buffer)) return toView(env, v, name, data, len);  // throws the precise error
+  if (*len == 0 && isDetached(env, v)) return toView(env, v, name, data, len);
+  return buffer && pinBacking(env, buffer, name);
+}
+
+bool toPinnedPage(napi_env env, napi_value v, size_t len, uint8_t** data) {
+  size_t n;
+  napi_value buffer = nullptr;
+  if (viewInfo(env, v, data, &n, &buffer) && n == len) return buffer && pinBacking(env, buffer, "page");
+  return toPage(env, v, len, data);  // throws the precise error
 }
 
 bool typedArray(napi_env env, napi_value v, napi_typedarray_type want, size_t minLen, void** out, const char* name) {

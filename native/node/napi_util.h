@@ -18,6 +18,11 @@ namespace napi {
 // Per-environment state: each worker_threads Worker gets its own.
 struct AddonData {
   Napi::FunctionReference errorClass;  // FrontswapError, handed in by the TS layer
+  // Captured by the TS layer when it loads, before user code can replace them:
+  // ArrayBuffer.prototype.resizable's getter (Node-API cannot ask) and
+  // worker_threads.markAsUntransferable. Called on buffers obtained natively.
+  Napi::FunctionReference resizableGetter;
+  Napi::FunctionReference markUntransferable;
 };
 AddonData* addonData(napi_env env);
 
@@ -76,6 +81,20 @@ bool toView(napi_env env, napi_value v, const char* name, uint8_t** data, size_t
 // The bytes of any view, without throwing; false when `v` is not a view.
 bool viewBytes(napi_env env, napi_value v, uint8_t** data, size_t* len);
 
+// A page for a copy that outlives the call (async ops): like toPage, then
+// pins the view's real backing store, obtained natively (never from a JS
+// property such as `view.buffer`): see pinBacking.
+bool toPinnedPage(napi_env env, napi_value v, size_t len, uint8_t** data);
+// Any view, pinned the same way (registered buffers).
+bool toPinnedView(napi_env env, napi_value v, const char* name, uint8_t** data, size_t* len);
+// Makes the ArrayBuffer behind a view safe to copy from other threads while JS
+// runs: a non-shared resizable one is refused (ERR_BUFFER_RESIZABLE: a resize
+// decommits its tail); a fixed one is marked untransferable (a transfer would
+// detach it and free its memory). SharedArrayBuffers only grow: accepted as they
+// are. A buffer once checked is type-tagged, so later pins cost one tag test.
+// Throws and returns false when refused.
+bool pinBacking(napi_env env, napi_value buffer, const char* name);
+
 // A TypedArray of type `want` with at least minLen elements; throws ERR_INVALID_ARG otherwise.
 bool typedArray(napi_env env, napi_value v, napi_typedarray_type want, size_t minLen, void** out, const char* name);
 
@@ -102,6 +121,7 @@ napi_value boundObject(napi_env env, void* state, void (*destroy)(void*), std::i
 // Type tags tell our handle objects apart from anything else JS may pass in.
 extern const napi_type_tag kPoolTag;
 extern const napi_type_tag kEngineTag;
+extern const napi_type_tag kPinnedTag;  // on ArrayBuffers pinBacking has made safe
 bool tag(napi_env env, napi_value obj, const napi_type_tag* t);
 // Returns the state behind a tagged handle, or throws ERR_INVALID_ARG.
 void* untag(napi_env env, napi_value obj, const napi_type_tag* t, const char* what);
