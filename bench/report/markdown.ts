@@ -9,9 +9,10 @@ import {
   callerCpuCharts,
   throughputChartFile,
 } from './chart-files';
+import { answerGrids, gridFile, gridSentence, gridTitle } from './answer-grid';
 import { crossoversOf } from './crossover';
 import { escapeMarkdownText, markdownCodeBlock } from './escape';
-import { HOW_TO_READ } from './explain';
+import { HOW_TO_READ, SIGNIFICANCE_NOTE } from './explain';
 import { formatJson } from './json-format';
 import { machineName } from './machine';
 import {
@@ -51,11 +52,18 @@ export function renderMarkdown(report: Report, options: MarkdownOptions = {}): s
   para(`# ${escapeMarkdownText(reportTitle(report))}`);
   para(escapeMarkdownText(runLine(report)));
 
+  para('## The answer: where does async beat sync?');
+  for (const g of answerGrids(report)) {
+    image(gridTitle(g), gridFile(g));
+    para(escapeMarkdownText(gridSentence(g)));
+  }
+  para(escapeMarkdownText(SIGNIFICANCE_NOTE));
+
   para('## Crossovers: from what batch does async beat sync?');
   para(...crossoverHeadlines(report).map((l) => `- ${escapeMarkdownText(l)}`));
   if (crossoversOf(report).length > 0) {
-    para(markdownTable(crossoverTable(report)));
     image('Crossover batch by page size', CROSSOVER_CHART_FILE);
+    para(markdownTable(crossoverTable(report)));
   }
 
   para('## How to read this');

@@ -12,6 +12,8 @@ import {
   throughputChartFile,
 } from './chart-files';
 import { compareChart, renderCompareHtml, renderCompareMarkdown, type Comparison } from './compare';
+import { answerGrids, gridFile } from './answer-grid';
+import { gridChart } from './grid-chart';
 import { renderHtml } from './html';
 import { formatJson } from './json-format';
 import { renderMarkdown } from './markdown';
@@ -39,13 +41,14 @@ function writeAll(outDir: string, files: [string, string][]): string[] {
 }
 
 /**
- * report.json, report.md, throughput-<op>.svg, caller-cpu-<op>-<size>.svg (4 KiB
+ * report.json, report.md, answer-<op>-<metric>.svg (the answer grids), throughput-<op>.svg, caller-cpu-<op>-<size>.svg (4 KiB
  * and 2 MiB when measured), crossover.svg and report.html.
  */
 export function writeReportFiles(report: Report, outDir: string, options: WriteReportOptions = {}): string[] {
   const files: [string, string][] = [];
   if (options.json !== false) files.push(['report.json', formatReportJson(report)]);
   files.push(['report.md', renderMarkdown(report, { linkCharts: true })]);
+  for (const g of answerGrids(report)) files.push([gridFile(g), gridChart(g)]);
   for (const op of chartOps(report)) files.push([throughputChartFile(op), throughputChart(report, op)]);
   for (const { op, pageSize } of callerCpuCharts(report)) {
     files.push([callerCpuChartFile(op, pageSize), callerCpuChart(report, op, pageSize)]);
