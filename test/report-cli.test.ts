@@ -56,6 +56,10 @@ describe('frontswap report', () => {
     assert.ok(r.stdout.startsWith('# frontswap bench: sync vs async page copies on bench-epyc-01\n'));
     assert.equal(r.stdout, readFileSync(join(out, 'report.md'), 'utf8'));
     assert.deepEqual(readdirSync(out).sort(), [
+      'answer-load-callercpu.svg',
+      'answer-load-throughput.svg',
+      'answer-store-callercpu.svg',
+      'answer-store-throughput.svg',
       'caller-cpu-load-2097152.svg',
       'caller-cpu-load-4096.svg',
       'caller-cpu-store-2097152.svg',
@@ -67,7 +71,7 @@ describe('frontswap report', () => {
       'throughput-load.svg',
       'throughput-store.svg',
     ]);
-    assert.match(r.stderr, /wrote 10 files/);
+    assert.match(r.stderr, /wrote 14 files/);
   });
 
   it('writes next to the JSON by default, without rewriting the report it read', async () => {

@@ -66,9 +66,10 @@ export function minimumP(m: number, n: number): number {
 
 /** The standard normal CDF (Abramowitz & Stegun 7.1.26 via erf; error < 1.5e-7). */
 function normalCdf(z: number): number {
+  if (z === 0) return 0.5;
   const x = Math.abs(z) / Math.SQRT2;
   const t = 1 / (1 + 0.3275911 * x);
-  const erf = 1 - ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-x * x);
+  const erf = Math.max(0, 1 - ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-x * x));
   return z >= 0 ? 0.5 * (1 + erf) : 0.5 * (1 - erf);
 }
 
