@@ -3,14 +3,17 @@
  * size handing copies to the asynchronous engine beats copying synchronously —
  * in throughput, and in CPU taken from the caller — against honest baselines.
  *
- * stdout carries the results only (report.md, or report.json with --json);
- * stderr a progress line when it is a terminal, and one closing line. A bad
+ * stdout carries the results only: report.md (or report.json with --json);
+ * with --out, a short summary instead (the answer and where the files are),
+ * and the whole report.md too with --print-report. stderr a progress line
+ * when it is a terminal, and one closing line. A bad
  * argument gets one plain message and exit code 2, never a stack trace.
  */
 import { accessSync, constants, mkdirSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { machineInfo } from '../../lib/machine-info';
 import { renderMarkdown } from '../report/markdown';
+import { renderSummary } from '../report/summary';
 import { formatDuration } from '../report/stats';
 import { formatReportJson, writeReportFiles } from '../report/write';
 import { BenchUsageError, OPTIONS_HELP, parseBenchArgs, type Parsed } from '../run/options';
@@ -50,13 +53,14 @@ export const benchCommand: CliCommand = {
   usage:
     'frontswap bench [--quick] [--out DIR] [--json] [--page-sizes 4k,64k,2m] [--batches 1,4,16] ' +
     '[--modes sync,sleep,spin,adaptive] [--workers 1,2] [--temps hot,cold] [--backings auto,normal,thp,hugetlb] ' +
-    '[--ops store,load] [--reps N] [--sample-ms N]',
+    '[--ops store,load] [--reps N] [--sample-ms N] [--print-report]',
   details: [
     'Sweeps page sizes (4 KiB to 2 MiB), batch sizes, sync vs the async engine in each wait mode',
     'and worker count, hot and cold pools, store and load; measures native memcpy, TypedArray.set,',
     'Buffer#copy, a Promise per page (napi_async_work) and a worker_threads copier alongside; and',
     'reports, per page size, from what batch async beats sync in throughput and in caller CPU.',
-    'A full run takes several minutes; --quick under a minute.',
+    'A full run takes several minutes; --quick under a minute. With --out, prints a short summary',
+    '(the answer per page size, where the files are); --print-report prints the whole report.md too.',
     '',
     OPTIONS_HELP,
   ].join('\n'),
@@ -64,8 +68,10 @@ export const benchCommand: CliCommand = {
     const who = 'frontswap bench';
     let parsed: Parsed;
     const machine = machineInfo();
+    // Only what this command prints, so the sweep's parser need not know it.
+    const printReport = args.includes('--print-report');
     try {
-      parsed = parseBenchArgs(args, { lastLevelCacheBytes: machine.lastLevelCacheBytes });
+      parsed = parseBenchArgs(args.filter((a) => a !== '--print-report'), { lastLevelCacheBytes: machine.lastLevelCacheBytes });
       if (!parsed.help && parsed.out !== null) checkOutDir(parsed.out);
     } catch (e) {
       if (e instanceof BenchUsageError) {
@@ -82,8 +88,10 @@ export const benchCommand: CliCommand = {
     const started = Date.now();
     try {
       const report = await runBench(parsed.options, { machine, progress: isTerminal(io.stderr) ? io.stderr : null });
-      if (parsed.out !== null) writeReportFiles(report, parsed.out);
-      io.stdout.write(parsed.json ? formatReportJson(report) : renderMarkdown(report, { linkCharts: parsed.out !== null }));
+      const written = parsed.out !== null ? writeReportFiles(report, parsed.out).map((f) => resolve(f)) : [];
+      if (parsed.json) io.stdout.write(formatReportJson(report));
+      else if (parsed.out === null || printReport) io.stdout.write(renderMarkdown(report, { linkCharts: parsed.out !== null }));
+      else io.stdout.write(renderSummary(report, written));
       const took = formatDuration(Date.now() - started);
       io.stderr.write(`${who}: done in ${took}${parsed.out !== null ? `, wrote ${resolve(parsed.out)}` : ''}\n`);
       return EXIT_OK;
