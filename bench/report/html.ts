@@ -20,11 +20,14 @@ import {
   poolsTable,
   runLine,
 } from './report-tables';
+import type { SectionResult } from '../section';
 import type { Report } from './schema';
+import { sectionResultHtml } from './section-render';
 import { callerCpuChart, crossoverChart, throughputChart } from './svg';
 import { htmlTable } from './table';
 
-export function renderHtml(report: Report): string {
+/** `sections`: further bench sections (device, kernel, faults), placed after the copy sweep's answer. */
+export function renderHtml(report: Report, sections: readonly SectionResult[] = []): string {
   const out: string[] = [];
   const title = reportTitle(report);
   out.push(h(1, title), p(runLine(report), 'meta'));
@@ -39,6 +42,8 @@ export function renderHtml(report: Report): string {
     out.push(inlineSvg(crossoverChart(report)));
     out.push(htmlTable(crossoverTable(report)));
   }
+
+  for (const sec of sections) out.push(sectionResultHtml(sec));
 
   out.push(h(2, 'How to read this'), p(HOW_TO_READ.join(' ')));
   out.push(h(2, 'Machine'), htmlTable(machineTable(report.machine), 'plain'));

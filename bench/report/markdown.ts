@@ -25,6 +25,7 @@ import {
   poolsTable,
   runLine,
 } from './report-tables';
+import type { SectionResult } from '../section';
 import type { Report } from './schema';
 import { markdownTable } from './table';
 import { pageLabel } from './labels';
@@ -32,6 +33,8 @@ import { pageLabel } from './labels';
 export interface MarkdownOptions {
   /** Link the chart files that write.ts puts next to report.md. */
   linkCharts?: boolean;
+  /** Further bench sections (device, kernel, faults), placed after the copy sweep's answer. */
+  sections?: readonly SectionResult[];
 }
 
 /** The page title: what was measured, and where. */
@@ -65,6 +68,8 @@ export function renderMarkdown(report: Report, options: MarkdownOptions = {}): s
     image('Crossover batch by page size', CROSSOVER_CHART_FILE);
     para(markdownTable(crossoverTable(report)));
   }
+
+  for (const sec of options.sections ?? []) para(sec.markdown.trimEnd());
 
   para('## How to read this');
   para(HOW_TO_READ.join(' '));
