@@ -23,9 +23,9 @@ export function renderSummary(report: Report, files: readonly string[]): string 
     lines.push('No async cells with a sync reference: no crossover to report.');
   } else {
     const g0 = grids[0]!;
-    lines.push(
-      `From what batch async wins (${g0.temperature} pool, best engine mode per cell, ${TEST_NAME} at p < ${ALPHA}):`,
-    );
+    const bySpread = grids.some((g) => g.cells.some((c) => c.verdict.by === 'spread'));
+    const how = bySpread ? 'non-overlapping spreads: too few repetitions for the U test' : `${TEST_NAME} at p < ${ALPHA}`;
+    lines.push(`From what batch async wins (${g0.temperature} pool, best engine mode per cell, ${how}):`);
     const sizes = [...new Set(grids.flatMap((g) => g.pageSizes))].sort((a, b) => a - b);
     const head = [
       'page',
