@@ -43,7 +43,7 @@ if(document.documentElement.scrollWidth>vw+1)out.wide.push('the page scrolls sid
 var svgs=document.getElementsByTagName('svg');out.svgs=svgs.length;
 for(var j=0;j<svgs.length;j++){var s=svgs[j];var r2=s.getBoundingClientRect();var marks=s.querySelectorAll('path,line,circle,polygon,polyline,text,rect').length;var t=s.querySelector('title');if(r2.width<10||r2.height<10||marks<4)out.emptySvgs.push((t?t.textContent:'svg #'+j)+' ('+Math.round(r2.width)+'x'+Math.round(r2.height)+', '+marks+' marks)');}
 out.height=Math.ceil(document.documentElement.scrollHeight);
-var pre=document.createElement('pre');pre.id='__browser_check';pre.textContent=JSON.stringify(out);document.body.appendChild(pre);
+var pre=document.createElement('pre');pre.id='__browser_check';pre.style.display='none';pre.textContent=JSON.stringify(out);document.body.appendChild(pre);
 })();</script>`;
 
 function instrument(html) {
