@@ -161,7 +161,7 @@ describe('renderMarkdown', () => {
   it('links the chart files only when asked', () => {
     assert.ok(!md.includes('.svg)'));
     const linked = renderMarkdown(report, { linkCharts: true });
-    for (const f of ['crossover.svg', 'throughput-store.svg', 'throughput-load.svg', 'caller-cpu-store-4096.svg', 'caller-cpu-load-2097152.svg']) {
+    for (const f of ['answer-store-throughput.svg', 'answer-load-callercpu.svg', 'throughput-store.svg', 'throughput-load.svg', 'caller-cpu-store-4096.svg', 'caller-cpu-load-2097152.svg']) {
       assert.ok(linked.includes(`](${f})`), f);
     }
   });
@@ -329,8 +329,8 @@ describe('renderHtml', () => {
   it('is one self-contained page with the charts inline and no external references', () => {
     assert.ok(html.startsWith('<!DOCTYPE html>'));
     assertWellFormed(html);
-    // 4 answer grids + crossover + 2 throughput + caller CPU for 4 KiB and 2 MiB of both ops.
-    assert.equal((html.match(/<svg /g) ?? []).length, 11);
+    // 4 answer grids + 2 throughput + caller CPU for 4 KiB and 2 MiB of both ops.
+    assert.equal((html.match(/<svg /g) ?? []).length, 10);
     assert.doesNotMatch(html, /https?:\/\//);
     assert.doesNotMatch(html, /<(script|link|img|iframe)\b/i);
     assert.doesNotMatch(html, /url\(|@import/);

@@ -146,8 +146,10 @@ export function gridChart(g: AnswerGrid): string {
   });
   out.push(el('line', { x1: 12, y1: ly + 32, x2: 30, y2: ly + 32, ...line }));
   out.push(text(36, ly + 36, 'crossover: from here on async wins at every larger batch measured', { 'font-size': 10 }));
+  const bySpread = g.cells.some((c) => c.verdict.by === 'spread');
+  const how = bySpread ? 'by non-overlapping spreads: too few repetitions for the U test' : `${TEST_NAME}, p < ${ALPHA}`;
   const notes = [
-    `${counts.async} cells async wins, ${counts.sync} sync wins, ${counts.none} no significant difference (${TEST_NAME}, p < ${ALPHA}).`,
+    `${counts.async} cells async wins, ${counts.sync} sync wins, ${counts.none} no significant difference (${how}).`,
     `Ratios: async / sync medians. Uncorrected for ${g.cells.length} tests: about ${Math.round(g.cells.length * ALPHA * 10) / 10} could be significant by chance.`,
   ];
   notes.forEach((n, i) => out.push(text(12, ly + 56 + i * 14, n, { 'font-size': 10, fill: '#444444' })));

@@ -23,7 +23,7 @@ import {
 import type { SectionResult } from '../section';
 import type { Report } from './schema';
 import { sectionResultHtml } from './section-render';
-import { callerCpuChart, crossoverChart, throughputChart } from './svg';
+import { callerCpuChart, throughputChart } from './svg';
 import { htmlTable } from './table';
 
 /** `sections`: further bench sections (device, kernel, faults), placed after the copy sweep's answer. */
@@ -39,7 +39,6 @@ export function renderHtml(report: Report, sections: readonly SectionResult[] = 
   out.push(h(2, 'Crossovers: from what batch does async beat sync?'));
   out.push(ul(crossoverHeadlines(report), 'headlines'));
   if (crossoversOf(report).length > 0) {
-    out.push(inlineSvg(crossoverChart(report)));
     out.push(htmlTable(crossoverTable(report)));
   }
 
