@@ -157,7 +157,7 @@ describe('comparison renderers', () => {
     const svg = compareChart(c);
     assert.ok(svg.startsWith('<svg'));
     // store and load × sync and four async modes.
-    assert.equal((svg.match(/<polyline /g) ?? []).length, 10);
+    assert.equal((svg.match(/<path class="line" /g) ?? []).length, 10);
     assert.ok(svg.includes('>epyc (reference)</text>'));
     assert.ok(svg.includes('>store adaptive ×2</text>'));
     // Only the 4 KiB store adaptive ×2 point (batch 256, cold) differs outside the spread: one filled data marker.

@@ -41,7 +41,7 @@ function assertSvg(svg: string, seriesCount: number, legend: string[]): void {
   assert.ok(svg.trimEnd().endsWith('</svg>'), 'ends with </svg>');
   assert.match(svg, /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg" width="\d+" height="[\d.]+" viewBox="0 0 [\d. ]+"/);
   assertWellFormed(svg);
-  assert.equal((svg.match(/<polyline /g) ?? []).length, seriesCount, 'one polyline per series');
+  assert.equal((svg.match(/<path class="line" /g) ?? []).length, seriesCount, 'one line per series');
   for (const label of legend) assert.ok(svg.includes(`>${label}</text>`), `legend has "${label}"`);
 }
 
