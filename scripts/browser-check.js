@@ -72,7 +72,7 @@ function checkPage(browser, file, work, shots) {
   writeFileSync(page, instrument(html));
   const url = `file://${page}`;
   const dom = chromium(browser, [`--window-size=${WIDTH},900`, '--dump-dom', url]);
-  const m = /<pre id="__browser_check">([\s\S]*?)<\/pre>/.exec(dom);
+  const m = /<pre id="__browser_check"[^>]*>([\s\S]*?)<\/pre>/.exec(dom);
   if (!m) return { problems: ['the check did not run (the page did not load, or a script stopped it)'], shot: null };
   const found = JSON.parse(m[1].replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&amp;/g, '&'));
   const problems = [
