@@ -43,6 +43,11 @@ export interface SectionResult {
   charts: SectionChart[];
   /** Everything measured, for report.json (`sections.<name>`), plain JSON data. */
   data: Record<string, unknown>;
+  /**
+   * The section for report.html (charts inline). bench/report/section-render.ts
+   * builds markdown and html from one description, in the report's common language.
+   */
+  html?: string;
 }
 
 export interface BenchSection {

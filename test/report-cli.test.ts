@@ -56,6 +56,10 @@ describe('frontswap report', () => {
     assert.ok(r.stdout.startsWith('# frontswap bench: sync vs async page copies on bench-epyc-01\n'));
     assert.equal(r.stdout, readFileSync(join(out, 'report.md'), 'utf8'));
     assert.deepEqual(readdirSync(out).sort(), [
+      'answer-load-callercpu.svg',
+      'answer-load-throughput.svg',
+      'answer-store-callercpu.svg',
+      'answer-store-throughput.svg',
       'caller-cpu-load-2097152.svg',
       'caller-cpu-load-4096.svg',
       'caller-cpu-store-2097152.svg',
@@ -67,7 +71,7 @@ describe('frontswap report', () => {
       'throughput-load.svg',
       'throughput-store.svg',
     ]);
-    assert.match(r.stderr, /wrote 10 files/);
+    assert.match(r.stderr, /wrote 14 files/);
   });
 
   it('writes next to the JSON by default, without rewriting the report it read', async () => {
@@ -147,7 +151,7 @@ describe('frontswap compare', () => {
     (other.machine as Record<string, unknown>).hostname = 'bench-xeon-02';
     writeFileSync(b, JSON.stringify(other));
     const out = join(d, 'out');
-    const r = await run(compareCommand, [a, b, '--out', out]);
+    const r = await run(compareCommand, [a, b, '--out', out, '--label', 'epyc', '--label', 'xeon']);
     assert.equal(r.code, 0, r.stderr);
     assert.ok(r.stdout.startsWith('# frontswap bench comparison: epyc vs xeon\n'));
     assert.deepEqual(readdirSync(out).sort(), ['compare.html', 'compare.md', 'compare.svg']);
@@ -155,7 +159,7 @@ describe('frontswap compare', () => {
     assert.match(r.stdout, /\| Host\s+\| bench-epyc-01\s+\| bench-xeon-02\s+\|/);
   });
 
-  it('labels same-named files by their paths, and writes to the current directory by default', async () => {
+  it('labels reports by host, CPU and date, and writes to a folder of its own by default', async () => {
     const d = fresh('same');
     mkdirSync(join(d, 'a'));
     mkdirSync(join(d, 'b'));
@@ -166,8 +170,12 @@ describe('frontswap compare', () => {
     try {
       const r = await run(compareCommand, [join('a', 'report.json'), join('b', 'report.json')]);
       assert.equal(r.code, 0, r.stderr);
-      assert.ok(r.stdout.startsWith(`# frontswap bench comparison: ${join('a', 'report.json')} vs ${join('b', 'report.json')}\n`));
-      assert.ok(existsSync(join(d, 'compare.md')));
+      const label = 'bench-epyc-01 · AMD EPYC 9354 · 2026-03-02';
+      assert.ok(r.stdout.startsWith(`# frontswap bench comparison: ${label} vs ${label} (2)\n`), r.stdout.slice(0, 200));
+      assert.ok(existsSync(join(d, 'frontswap-compare', 'compare.md')));
+      assert.ok(!existsSync(join(d, 'compare.md')), 'nothing written straight into the current directory');
+      const three = await run(compareCommand, [join('a', 'report.json'), join('b', 'report.json'), '--label', 'x', '--label', 'y', '--label', 'z']);
+      assert.equal(three.code, 2, 'more labels than reports is a usage error');
     } finally {
       process.chdir(cwd);
     }

@@ -147,8 +147,9 @@ describe('comparison renderers', () => {
     assert.ok(row?.includes('(1.50×)**'), row);
     const syncRow = md.split('\n').find((l) => /^\| cold thp \| sync\s+\|\s+256 \|/.test(l));
     assert.ok(syncRow?.includes('(1.00×)') && !syncRow.includes('**'), syncRow);
+    // One line, not a row per measurement.
     const tail = md.slice(md.indexOf('## Only in some reports'));
-    assert.match(tail, /\| 2 MiB load, hot thp pool, sleep ×1, batch 1\s+\| epyc \| xeon\s+\|/);
+    assert.match(tail, /\n3 measurements are in only some of the reports \(2 missing from xeon, 1 missing from epyc\); they are not compared\.\n/);
     assert.match(md, /\| Host\s+\| bench-epyc-01\s+\| bench-xeon-02\s+\|/);
   });
 
@@ -156,7 +157,7 @@ describe('comparison renderers', () => {
     const svg = compareChart(c);
     assert.ok(svg.startsWith('<svg'));
     // store and load × sync and four async modes.
-    assert.equal((svg.match(/<polyline /g) ?? []).length, 10);
+    assert.equal((svg.match(/<path class="line" /g) ?? []).length, 10);
     assert.ok(svg.includes('>epyc (reference)</text>'));
     assert.ok(svg.includes('>store adaptive ×2</text>'));
     // Only the 4 KiB store adaptive ×2 point (batch 256, cold) differs outside the spread: one filled data marker.
@@ -175,5 +176,65 @@ describe('comparison renderers', () => {
     assert.doesNotMatch(html, /<(script|link|img)\b/i);
     assert.ok(html.includes('(1.50×)</strong>'));
     assert.ok(html.includes('<td>bench-xeon-02</td>'));
+  });
+});
+
+describe('compare: comparability and what differs', () => {
+  it('a cold pool of another size is not comparable: shown as ≠ pool, not counted, and said in the summary', () => {
+    const big = copy();
+    for (const p of big.pools) if (p.temperature === 'cold') p.byteLength *= 8;
+    const faster = big.cells.find((c) => isCell(c, 'store', 4096, 'cold', 'async', 256, 'adaptive', 2))!;
+    scale(faster.metrics.gbps, 1.5);
+    const c = compareReports([
+      { label: 'small', report: reference },
+      { label: 'big', report: big },
+    ]);
+    const e = entry(c, cellKeyId(faster));
+    assert.equal(e.gbps[1]!.comparable, false);
+    const hot = c.cells.find((x) => x.cell!.temperature === 'hot')!;
+    assert.equal(hot.gbps[1]!.comparable, undefined, 'hot pools are alike');
+    const s = c.summary[0]!;
+    assert.equal(s.gbps.higher, 0, 'the 1.5× cell on another pool is not counted as faster');
+    assert.equal(s.incomparable, c.cells.filter((x) => x.cell!.temperature === 'cold').length + c.baselines.filter((b) => b.baseline!.temperature === 'cold').length);
+    const md = renderCompareMarkdown(c);
+    assert.match(md, /ran on a pool unlike small's/);
+    assert.match(md, /\(≠ pool\)/);
+    assert.match(md, /\*\*cold pool\*\*\s+\|\s+\*\*4 GiB\*\*\s+\|\s+\*\*32 GiB\*\*/);
+  });
+
+  it('a quick run against a full one is said first, with repetitions and run kind in What differs', () => {
+    const quick = copy();
+    quick.options.quick = true;
+    quick.options.repetitions = 3;
+    const c = compareReports([
+      { label: 'full', report: reference },
+      { label: 'quick', report: quick },
+    ]);
+    const kind = c.differs!.find((d) => d.label === 'run kind')!;
+    assert.deepEqual(kind, { label: 'run kind', values: ['full', 'quick'], differs: true });
+    assert.equal(c.differs!.find((d) => d.label === 'Node')!.differs, false);
+    assert.ok(c.summary.length === 1);
+    const md = renderCompareMarkdown(c);
+    assert.match(md, /The runs differ in run kind \(full vs quick\); repetitions \(5 vs 3\)/);
+  });
+
+  it('crossovers side by side: the same report agrees with itself; a changed answer is marked', () => {
+    const same = compareReports([
+      { label: 'a', report: reference },
+      { label: 'b', report: copy() },
+    ]);
+    assert.ok(same.crossovers!.length > 0);
+    assert.ok(same.crossovers!.every((x) => !x.differs && x.values[0] === x.values[1]));
+    const slower = copy();
+    // Async store throughput at 2 MiB halved: its crossover there moves or disappears.
+    for (const c of slower.cells) if (c.path === 'async' && c.op === 'store' && c.pageSize === 2097152) scale(c.metrics.gbps, 0.5);
+    const changed = compareReports([
+      { label: 'a', report: reference },
+      { label: 'b', report: slower },
+    ]);
+    const row = changed.crossovers!.find((x) => x.op === 'store' && x.metric === 'throughput' && x.pageSize === 2097152 && x.temperature === 'cold')!;
+    assert.equal(row.values[0], 'batch 1');
+    assert.notEqual(row.values[1], 'batch 1');
+    assert.equal(row.differs, true);
   });
 });

@@ -41,7 +41,7 @@ function assertSvg(svg: string, seriesCount: number, legend: string[]): void {
   assert.ok(svg.trimEnd().endsWith('</svg>'), 'ends with </svg>');
   assert.match(svg, /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg" width="\d+" height="[\d.]+" viewBox="0 0 [\d. ]+"/);
   assertWellFormed(svg);
-  assert.equal((svg.match(/<polyline /g) ?? []).length, seriesCount, 'one polyline per series');
+  assert.equal((svg.match(/<path class="line" /g) ?? []).length, seriesCount, 'one line per series');
   for (const label of legend) assert.ok(svg.includes(`>${label}</text>`), `legend has "${label}"`);
 }
 
@@ -82,6 +82,7 @@ describe('renderMarkdown', () => {
   it('reads top-down: title, crossovers first, then how to read, machine, pools, ops, baselines, notes, options', () => {
     assert.ok(md.startsWith('# frontswap bench: sync vs async page copies on bench-epyc-01\n'));
     assert.deepEqual(headings, [
+      '## The answer: where does async beat sync?',
       '## Crossovers: from what batch does async beat sync?',
       '## How to read this',
       '## Machine',
@@ -104,11 +105,12 @@ describe('renderMarkdown', () => {
     assert.ok(t.batch !== null && u.batch !== null);
     const row = summary.split('\n').find((l) => /^\| store \|\s+4 KiB \| cold \| thp\s+\| adaptive ×1 /.test(l));
     assert.ok(row, 'a row for 4 KiB store, cold, adaptive ×1');
-    assert.ok(row.includes(`**${t.batch} (${formatRatio(t.ratio)})**`), row);
-    assert.ok(row.includes(`**${u.batch} (${formatRatio(u.ratio)})**`), row);
+    assert.ok(row.includes(`**from ${t.batch}: async wins (${formatRatio(t.ratio)} throughput)**`), row);
+    assert.ok(row.includes(`**from ${u.batch}: async wins (${formatRatio(u.ratio)} caller CPU)**`), row);
     const never = crossover('store', 2097152, 'cold', 'adaptive', 1, 'throughput');
     const neverRow = summary.split('\n').find((l) => /^\| store \|\s+2 MiB \| cold \| thp\s+\| adaptive ×1 /.test(l));
-    assert.ok(neverRow?.includes(`never (${formatRatio(never.ratio)} at 256)`), neverRow);
+    // "never" says what the test found at the largest batch, in words that cannot read as a win.
+    assert.match(neverRow ?? '', new RegExp(`never; at 256: (sync wins|no significant difference) \\(${formatRatio(never.ratio).replace('.', '\\.')} throughput\\)`));
     // One row per engine setting, both metrics on it.
     assert.equal(summary.split('\n').filter((l) => /^\| (store|load) /.test(l)).length, report.crossovers.length / 2);
     assert.match(summary, /- Async beats sync in throughput in \d+ of 48 settings/);
@@ -159,7 +161,7 @@ describe('renderMarkdown', () => {
   it('links the chart files only when asked', () => {
     assert.ok(!md.includes('.svg)'));
     const linked = renderMarkdown(report, { linkCharts: true });
-    for (const f of ['crossover.svg', 'throughput-store.svg', 'throughput-load.svg', 'caller-cpu-store-4096.svg', 'caller-cpu-load-2097152.svg']) {
+    for (const f of ['answer-store-throughput.svg', 'answer-load-callercpu.svg', 'throughput-store.svg', 'throughput-load.svg', 'caller-cpu-store-4096.svg', 'caller-cpu-load-2097152.svg']) {
       assert.ok(linked.includes(`](${f})`), f);
     }
   });
@@ -327,8 +329,8 @@ describe('renderHtml', () => {
   it('is one self-contained page with the charts inline and no external references', () => {
     assert.ok(html.startsWith('<!DOCTYPE html>'));
     assertWellFormed(html);
-    // crossover + 2 throughput + caller CPU for 4 KiB and 2 MiB of both ops.
-    assert.equal((html.match(/<svg /g) ?? []).length, 7);
+    // 4 answer grids + 2 throughput + caller CPU for 4 KiB and 2 MiB of both ops.
+    assert.equal((html.match(/<svg /g) ?? []).length, 10);
     assert.doesNotMatch(html, /https?:\/\//);
     assert.doesNotMatch(html, /<(script|link|img|iframe)\b/i);
     assert.doesNotMatch(html, /url\(|@import/);
@@ -367,6 +369,10 @@ describe('writeReportFiles', () => {
     assert.deepEqual(names, [
       'report.json',
       'report.md',
+      'answer-store-throughput.svg',
+      'answer-store-callercpu.svg',
+      'answer-load-throughput.svg',
+      'answer-load-callercpu.svg',
       'throughput-store.svg',
       'throughput-load.svg',
       'caller-cpu-store-4096.svg',
@@ -388,6 +394,6 @@ describe('writeReportFiles', () => {
     r.crossovers = computeCrossovers(r.cells);
     const out = join(dir, 'store-only');
     const names = writeReportFiles(r, out, { json: false }).map((p) => p.slice(out.length + 1));
-    assert.deepEqual(names, ['report.md', 'throughput-store.svg', 'caller-cpu-store-4096.svg', 'crossover.svg', 'report.html']);
+    assert.deepEqual(names, ['report.md', 'answer-store-throughput.svg', 'answer-store-callercpu.svg', 'throughput-store.svg', 'caller-cpu-store-4096.svg', 'crossover.svg', 'report.html']);
   });
 });

@@ -5,9 +5,9 @@
  * exit code, never a stack trace: 2 for usage, 1 for a report that cannot be read.
  */
 import { realpathSync } from 'node:fs';
-import { basename, dirname, extname, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { compareReports, renderCompareMarkdown } from '../report/compare';
+import { compareReports, defaultLabel, renderCompareMarkdown } from '../report/compare';
 import { renderMarkdown } from '../report/markdown';
 import { ReportError, readReport } from '../report/read';
 import type { Report } from '../report/schema';
@@ -22,19 +22,22 @@ const EXIT_USAGE = 2;
 class UsageError extends Error {}
 
 /** node:util parseArgs, with its errors turned into one-line usage errors. */
-function parse(args: string[]): { files: string[]; out: string | undefined; help: boolean } {
+function parse(args: string[]): { files: string[]; out: string | undefined; help: boolean; labels: string[] } {
   try {
     const { values, positionals } = parseArgs({
       args,
       options: {
         out: { type: 'string', short: 'o' },
+        label: { type: 'string', short: 'l', multiple: true },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
       allowPositionals: true,
     });
     if (values.out === '') throw new UsageError('--out needs a directory');
-    return { files: positionals, out: values.out, help: values.help === true };
+    const labels = values.label ?? [];
+    if (labels.some((l) => l.trim() === '')) throw new UsageError('--label needs a name');
+    return { files: positionals, out: values.out, help: values.help === true, labels };
   } catch (e) {
     if (e instanceof UsageError) throw e;
     // parseArgs messages are addressed to the user; keep their first sentence ("Unknown option '--x'").
@@ -105,7 +108,8 @@ export const reportCommand: CliCommand = {
   ].join('\n'),
   run(args, io) {
     return guarded(reportCommand, io, () => {
-      const { files, out, help: wantsHelp } = parse(args);
+      const { files, out, help: wantsHelp, labels } = parse(args);
+      if (labels.length > 0) throw new UsageError('--label is for compare');
       if (wantsHelp) {
         io.stdout.write(help(reportCommand));
         return EXIT_OK;
@@ -127,27 +131,34 @@ export const reportCommand: CliCommand = {
   },
 };
 
-/** Report labels: file names without .json, or the paths given where names repeat. */
-function labelsFor(files: string[]): string[] {
-  const names = files.map((f) => basename(f, extname(f)));
-  return names.map((n, i) => (names.indexOf(n) !== names.lastIndexOf(n) ? files[i]! : n));
+/** Where compare writes without --out: a folder of its own, never straight into the current directory. */
+export const DEFAULT_COMPARE_DIR = 'frontswap-compare';
+
+/**
+ * Report labels: those given with --label, in order; for the rest, host, CPU
+ * and date ("vm · AMD EPYC · 2026-11-26"), made unique by compareReports.
+ */
+function labelsFor(reports: readonly Report[], given: readonly string[]): string[] {
+  if (given.length > reports.length) throw new UsageError(`${given.length} labels for ${reports.length} reports`);
+  return reports.map((r, i) => given[i] ?? defaultLabel(r));
 }
 
 export const compareCommand: CliCommand = {
   name: 'compare',
   summary: 'compare two or more bench reports against the first',
-  usage: 'frontswap compare A.json B.json [C.json ...] [--out DIR]',
+  usage: 'frontswap compare A.json B.json [C.json ...] [--label NAME ...] [--out DIR]',
   details: [
     'The first report is the reference: every figure of the others is given as a ratio',
-    'to it. Writes compare.md, compare.html and compare.svg to DIR (by default the',
-    'current directory) and prints compare.md.',
+    'to it, where the pools are alike (same size and cache method). Writes compare.md,',
+    `compare.html and compare.svg to DIR (by default ./${'frontswap-compare'}) and prints compare.md.`,
     '',
     'options:',
-    '  -o, --out DIR   where to write the files',
+    '  -o, --out DIR      where to write the files',
+    '  -l, --label NAME   a short name for the next report, in order (default: host · CPU · date)',
   ].join('\n'),
   run(args, io) {
     return guarded(compareCommand, io, () => {
-      const { files, out, help: wantsHelp } = parse(args);
+      const { files, out, help: wantsHelp, labels: given } = parse(args);
       if (wantsHelp) {
         io.stdout.write(help(compareCommand));
         return EXIT_OK;
@@ -156,10 +167,10 @@ export const compareCommand: CliCommand = {
         throw new UsageError(`expected at least two report files, got ${files.length}`);
       }
       const reports: Report[] = files.map((f) => readReport(f));
-      ensureOutDir(out ?? '.');
-      const labels = labelsFor(files);
+      ensureOutDir(out ?? DEFAULT_COMPARE_DIR);
+      const labels = labelsFor(reports, given);
       const comparison = compareReports(reports.map((report, i) => ({ label: labels[i]!, report })));
-      const written = writeComparisonFiles(comparison, out ?? '.');
+      const written = writeComparisonFiles(comparison, out ?? DEFAULT_COMPARE_DIR);
       io.stdout.write(renderCompareMarkdown(comparison, { linkChart: true }));
       io.stderr.write(`frontswap compare: wrote ${written.join(', ')}\n`);
       return EXIT_OK;

@@ -8,7 +8,9 @@ import {
   cellCompareTables,
   compareHeadlines,
   machinesTable,
-  partialTable,
+  crossoverCompareTable,
+  partialLine,
+  whatDiffersTable,
   reportsTable,
 } from './compare-tables';
 import { escapeMarkdownText } from './escape';
@@ -35,6 +37,12 @@ export function renderCompareMarkdown(c: Comparison, options: CompareMarkdownOpt
 
   para('## Summary');
   para(...compareHeadlines(c).map((l) => `- ${escapeMarkdownText(l)}`));
+  para('## What differs');
+  para(markdownTable(whatDiffersTable(c)));
+  if ((c.crossovers ?? []).length > 0) {
+    para('## Crossovers side by side');
+    para(markdownTable(crossoverCompareTable(c)));
+  }
   if (options.linkChart) para('![Throughput ratio to the reference by page size](compare.svg)');
 
   para('## How to read this');
@@ -56,6 +64,6 @@ export function renderCompareMarkdown(c: Comparison, options: CompareMarkdownOpt
   }
 
   para('## Only in some reports');
-  para(c.partial.length > 0 ? markdownTable(partialTable(c)) : 'None: every report has the same measurements.');
+  para(c.partial.length > 0 ? escapeMarkdownText(partialLine(c)) : 'None: every report has the same measurements.');
   return `${out.join('\n').trimEnd()}\n`;
 }

@@ -19,8 +19,62 @@ export function compareHeadlines(c: Comparison): string[] {
       `Caller CPU lower in ${u.lower}, higher in ${u.higher}, within the spread in ${u.within}.`
     );
   });
-  if (c.partial.length > 0) lines.push(`${c.partial.length} measurements are in only some of the reports (listed at the end).`);
+  for (const s of c.summary) {
+    if (s.incomparable) {
+      lines.push(`${s.incomparable} of ${s.label}'s measurements ran on a pool unlike ${c.reference}'s (another size or cache method): shown, marked ≠, not counted.`);
+    }
+  }
+  const differ = (c.differs ?? []).filter((d) => d.differs && ['run kind', 'repetitions', 'cold pool', 'cache method', 'other processes busy'].includes(d.label));
+  if (differ.length > 0) lines.push(`The runs differ in ${differ.map((d) => `${d.label} (${d.values.join(' vs ')})`).join('; ')}: see What differs.`);
+  const answers = (c.crossovers ?? []).filter((x) => x.differs).length;
+  if (c.crossovers && c.crossovers.length > 0) {
+    lines.push(`Crossovers: ${answers} of ${c.crossovers.length} answers (op, metric, page size) differ between the reports.`);
+  }
+  if (c.partial.length > 0) lines.push(partialLine(c));
   return lines;
+}
+
+/** One line for everything not in every report, grouped by the report it is missing from. */
+export function partialLine(c: Comparison): string {
+  const by = new Map<string, number>();
+  for (const p of c.partial) for (const m of p.missingFrom) by.set(m, (by.get(m) ?? 0) + 1);
+  const parts = [...by.entries()].map(([label, n]) => `${n} missing from ${label}`);
+  return `${c.partial.length} measurements are in only some of the reports (${parts.join(', ')}); they are not compared.`;
+}
+
+/** The runs' settings side by side; bold where they differ. */
+export function whatDiffersTable(c: Comparison): Table {
+  return {
+    columns: [{ label: '' }, ...c.labels.map((l) => ({ label: l }))],
+    rows: (c.differs ?? []).map((d) => [
+      d.differs ? { text: d.label, strong: true } : d.label,
+      ...d.values.map((v): TableCell => (d.differs ? { text: v, strong: true } : v)),
+    ]),
+    caption: 'Bold: the runs differ. A quick run has fewer repetitions and batches; pools of another size or cache method are not comparable cell by cell.',
+  };
+}
+
+/** Each report's crossover batch per op, metric and page size; bold where they differ. */
+export function crossoverCompareTable(c: Comparison): Table {
+  return {
+    columns: [
+      { label: 'Op' },
+      { label: 'Metric' },
+      { label: 'Pool' },
+      { label: 'Page', align: 'right' },
+      ...c.labels.map((l) => ({ label: l, align: 'right' as const })),
+    ],
+    rows: (c.crossovers ?? []).map((x) => [
+      `${x.op}${x.depth === 1 ? '' : ` (${x.depth} in flight)`}`,
+      x.metric === 'throughput' ? 'throughput' : 'caller CPU',
+      x.temperature,
+      pageLabel(x.pageSize),
+      ...x.values.map((v): TableCell => (x.differs && v !== '–' ? { text: v, strong: true } : v)),
+    ]),
+    caption:
+      'From what batch async wins (Mann–Whitney U, p < 0.05, at every larger batch measured), best engine mode per cell, ' +
+      'each report judged by the same test. Bold: the reports disagree. –: not measured.',
+  };
 }
 
 export function reportsTable(c: Comparison): Table {
@@ -55,6 +109,7 @@ export function machinesTable(c: Comparison): Table {
 function figureCell(f: ComparedFigure | null, isReference: boolean): TableCell {
   if (!f) return '–';
   if (isReference) return sig3(f.median);
+  if (f.comparable === false) return { text: `${sig3(f.median)} (≠ pool)`, title: 'another pool size or cache method: not comparable' };
   return { text: `${sig3(f.median)} (${formatRatio(f.ratio)})`, strong: f.outsideSpread };
 }
 
@@ -71,7 +126,8 @@ function figureHeaders(c: Comparison): { label: string; align: 'right' }[] {
 }
 
 const CAPTION =
-  'Medians; in parentheses the ratio to the reference. Bold: outside the spread (the interquartile ranges do not overlap).';
+  'Medians; in parentheses the ratio to the reference. Bold: outside the spread (the interquartile ranges do not overlap). ' +
+  '≠ pool: measured on a pool of another size or cache method, not compared.';
 
 /** One table per op and page size (cells arrive sorted by op, page size, pool, mode, batch). */
 export function cellCompareTables(c: Comparison): { title: string; table: Table }[] {

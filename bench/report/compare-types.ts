@@ -1,5 +1,6 @@
 /** What a comparison of reports is: the types compare.ts fills and its renderers read. */
 import type { BaselineKey } from './keys';
+import type { CrossoverRow, DiffRow } from './compare-context';
 import type { CellKey } from './schema';
 
 /** One report's figure for a measurement, against the reference's. */
@@ -11,6 +12,8 @@ export interface ComparedFigure {
   ratio: number;
   /** The interquartile ranges of this and the reference do not overlap (always false for the reference). */
   outsideSpread: boolean;
+  /** Measured on a pool like the reference's (same size and cache method); false: shown, flagged, not counted. */
+  comparable?: boolean;
 }
 
 /** The two figures compared, per report. */
@@ -47,6 +50,8 @@ export interface ComparisonSummary {
   /** Counts of medians above / below the reference outside the spread, and within it. */
   gbps: { higher: number; lower: number; within: number };
   callerCpuNsPerPage: { higher: number; lower: number; within: number };
+  /** Of `compared`, measured on a pool unlike the reference's (another size or cache method): not counted above. */
+  incomparable?: number;
 }
 
 export interface ComparedReport {
@@ -70,4 +75,8 @@ export interface Comparison {
   partial: PartialEntry[];
   /** One per report after the reference. */
   summary: ComparisonSummary[];
+  /** The runs' settings side by side (run kind, repetitions, pools, cache method, load, versions). */
+  differs?: DiffRow[];
+  /** The main answer of each report, side by side. */
+  crossovers?: CrossoverRow[];
 }

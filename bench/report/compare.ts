@@ -2,10 +2,12 @@
  * Several reports side by side: the same measurement on other machines, other
  * kernels or other versions of frontswap. The first report is the reference;
  * each other report's medians are given as ratios to it, and a difference only
- * counts when the spreads do not overlap.
+ * counts when the spreads do not overlap and the pools are alike (same size
+ * and cache method); the runs' differences and their crossovers come first.
  */
 import { baselineKeyId, baselineKeyLabel, cellKeyId, cellKeyLabel, type BaselineKey } from './keys';
 import { BASELINE_ORDER, compareCellKeys, compareSetting, rank } from './labels';
+import { comparablePools, crossoversSideBySide, whatDiffers } from './compare-context';
 import { describeMachine, machineName } from './machine';
 import type {
   ComparedEntry, ComparedFigure, ComparedMetric, ComparedReport, Comparison, ComparisonSummary, PartialEntry,
@@ -17,6 +19,7 @@ export { renderCompareMarkdown } from './compare-markdown';
 export { renderCompareHtml } from './compare-html';
 export { compareChart } from './compare-chart';
 export * from './compare-types';
+export { defaultLabel } from './compare-context';
 
 
 /** Labels made unique: a repeated label gets " (2)", " (3)"... */
@@ -29,14 +32,16 @@ function uniqueLabels(labels: readonly string[]): string[] {
   });
 }
 
-function figure(s: Stat, ref: Stat, isReference: boolean): ComparedFigure {
-  return {
+function figure(s: Stat, ref: Stat, isReference: boolean, comparable: boolean): ComparedFigure {
+  const f: ComparedFigure = {
     median: s.median,
     q1: s.q1,
     q3: s.q3,
     ratio: isReference ? 1 : ratio(s.median, ref.median),
     outsideSpread: isReference ? false : outsideSpread(s, ref),
   };
+  if (!comparable) f.comparable = false;
+  return f;
 }
 
 const statOf = (m: Metrics, k: ComparedMetric): Stat => (k === 'gbps' ? m.gbps : m.callerCpuNsPerPage);
@@ -96,8 +101,10 @@ export function compareReports(inputs: readonly { label: string; report: Report 
     }
     const r = ref.get(id);
     if (!r || present.filter((p) => p !== undefined).length < 2) continue;
+    const key = r.key as { temperature: string; pageSize: number; backing: string };
+    const okPool = inputs.map((inp, i) => i === 0 || comparablePools(inputs[0]!.report, inp.report, key));
     const per = (metric: ComparedMetric): (ComparedFigure | null)[] =>
-      present.map((p, i) => (p ? figure(statOf(p.metrics, metric), statOf(r.metrics, metric), i === 0) : null));
+      present.map((p, i) => (p ? figure(statOf(p.metrics, metric), statOf(r.metrics, metric), i === 0, okPool[i]!) : null));
     const entry: ComparedEntry = { id, label: r.label, gbps: per('gbps'), callerCpuNsPerPage: per('callerCpuNsPerPage') };
     if (r.kind === 'cell') entry.cell = r.key as CellKey;
     else entry.baseline = r.key as BaselineKey;
@@ -113,19 +120,22 @@ export function compareReports(inputs: readonly { label: string; report: Report 
       const c = { higher: 0, lower: 0, within: 0 };
       for (const e of entries) {
         const f = e[metric][i];
-        if (!f) continue;
+        if (!f || f.comparable === false) continue;
         if (!f.outsideSpread) c.within++;
         else if (f.median > e[metric][0]!.median) c.higher++;
         else c.lower++;
       }
       return c;
     };
-    return {
+    const s: ComparisonSummary = {
       label,
       compared: entries.filter((e) => e.gbps[i] !== null).length,
       gbps: count('gbps'),
       callerCpuNsPerPage: count('callerCpuNsPerPage'),
     };
+    const incomparable = entries.filter((e) => e.gbps[i]?.comparable === false).length;
+    if (incomparable > 0) s.incomparable = incomparable;
+    return s;
   });
 
   const described = inputs.map((i) => describeMachine(i.report.machine));
@@ -144,5 +154,10 @@ export function compareReports(inputs: readonly { label: string; report: Report 
     return r;
   });
 
-  return { labels, reference: labels[0]!, reports, machines, cells, baselines, partial, summary };
+  const all = inputs.map((i) => i.report);
+  return {
+    labels, reference: labels[0]!, reports, machines, cells, baselines, partial, summary,
+    differs: whatDiffers(all),
+    crossovers: crossoversSideBySide(all),
+  };
 }

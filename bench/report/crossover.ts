@@ -1,12 +1,13 @@
 /**
  * The answer a report exists for: from what batch size does the async engine
- * beat the synchronous copy? "Beats" counts only when the spreads do not
- * overlap, and the win must hold at every larger batch measured, so one lucky
- * batch size never makes a crossover.
+ * beat the synchronous copy? "Beats" counts only when the Mann–Whitney U test
+ * over the repetitions says so (verdict.ts), and the win must hold at every
+ * larger batch measured, so one lucky batch size never makes a crossover.
  */
 import type { Cell, Crossover, CrossoverMetric, Stat, WaitMode } from './schema';
 import { compareModes, compareSetting, modeLabel, pageLabel, poolLabel } from './labels';
 import { formatRatio, ratio } from './stats';
+import { verdictOf } from './verdict';
 
 export const CROSSOVER_METRICS: readonly CrossoverMetric[] = ['throughput', 'callerCpu'];
 
@@ -15,9 +16,12 @@ export function metricStat(cell: Cell, metric: CrossoverMetric): Stat {
   return metric === 'throughput' ? cell.metrics.gbps : cell.metrics.callerCpuNsPerPage;
 }
 
-/** Spread-aware: throughput needs async's q1 above sync's q3; caller CPU async's q3 below sync's q1. */
+/**
+ * Async significantly better than sync in this metric (the U test at ALPHA; with
+ * fewer than 4 repetitions each, non-overlapping interquartile ranges).
+ */
 export function asyncBeats(async: Stat, sync: Stat, metric: CrossoverMetric): boolean {
-  return metric === 'throughput' ? async.q1 > sync.q3 : async.q3 < sync.q1;
+  return verdictOf(async, sync, metric).winner === 'async';
 }
 
 /**
@@ -137,7 +141,11 @@ function pick(c: Crossover): { waitMode: WaitMode; workers: number } {
   return { waitMode: c.waitMode, workers: c.workers };
 }
 
-/** The crossovers a report carries; computed from its cells when it carries none. */
+/**
+ * A report's crossovers, computed again from its cells so that every report
+ * (also one written by an older version, whose crossovers went by the spread)
+ * is judged by the same test; the stored ones when it has no cells.
+ */
 export function crossoversOf(report: { cells: readonly Cell[]; crossovers: readonly Crossover[] }): Crossover[] {
-  return report.crossovers.length > 0 ? [...report.crossovers] : computeCrossovers(report.cells);
+  return report.cells.length > 0 ? computeCrossovers(report.cells) : [...report.crossovers];
 }

@@ -4,8 +4,9 @@
  */
 
 export const HOW_TO_READ: readonly string[] = [
-  'Every figure is the median over the repetitions; "a (b–c)" gives the median a and the interquartile range b–c (q1–q3), ' +
-    'and two figures count as different only when those ranges do not overlap.',
+  'Every figure is the median over the repetitions; "a (b–c)" gives the median a and the interquartile range b–c (q1–q3). ' +
+    'Async and sync count as different only when a two-sided Mann–Whitney U test over the repetitions gives p < 0.05 ' +
+    '(with fewer than 4 repetitions a side the test cannot reach that, and non-overlapping ranges decide instead).',
   'Throughput is page bytes moved per second (1 GB/s = 10⁹ bytes/s, higher is better); caller CPU is the CPU time the calling ' +
     'JavaScript thread spends per page (lower is better): with async the copy runs on the engine\'s workers, so this is what offloading saves.',
   'Each async batch is held against sync at the same batch (pages per timed group of calls), or at the nearest smaller batch measured; ' +
@@ -22,3 +23,10 @@ export const HOW_TO_READ_COMPARISON: readonly string[] = [
   'Measurements that only some reports have are listed at the end; machines are shown side by side, since a ratio across machines ' +
     'compares the machines as much as the code.',
 ];
+
+/** What a reader must know about chance when a report tests hundreds of cells. */
+export const SIGNIFICANCE_NOTE =
+  'Who wins a cell is decided by a two-sided Mann–Whitney U test over the repetitions (p < 0.05), not by the medians: ' +
+  '"no significant difference" (≈) means the repetitions overlap too much to tell, whatever the ratio. ' +
+  'The tests are not corrected for multiple comparisons: about 1 in 20 cells where nothing differs comes out significant by chance, ' +
+  'so read single wins among losses with care; a crossover asks for a win at every larger batch measured.';

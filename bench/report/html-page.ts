@@ -24,6 +24,7 @@ table.cells tbody tr:nth-child(4n+1), table.cells tbody tr:nth-child(4n+2) { bac
 strong { color: #0b5394; }
 .caption { color: #555; font-size: 13px; margin-top: 0; }
 .chart { margin: 1rem 0; overflow-x: auto; }
+.scroll { overflow-x: auto; max-width: 100%; }
 .chart svg { max-width: 100%; height: auto; }
 pre { background: #f6f6f6; padding: .8rem; overflow-x: auto; font-size: 13px; }
 ul.headlines li { margin: .2rem 0; }

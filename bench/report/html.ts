@@ -3,8 +3,10 @@
  * file that needs nothing else to display.
  */
 import { callerCpuCharts } from './chart-files';
+import { answerGrids, gridSentence } from './answer-grid';
 import { crossoversOf } from './crossover';
-import { HOW_TO_READ } from './explain';
+import { gridChart } from './grid-chart';
+import { HOW_TO_READ, SIGNIFICANCE_NOTE } from './explain';
 import { formatJson } from './json-format';
 import { h, htmlPage, inlineSvg, p, pre, ul } from './html-page';
 import { reportTitle } from './markdown';
@@ -18,21 +20,29 @@ import {
   poolsTable,
   runLine,
 } from './report-tables';
+import type { SectionResult } from '../section';
 import type { Report } from './schema';
-import { callerCpuChart, crossoverChart, throughputChart } from './svg';
+import { sectionResultHtml } from './section-render';
+import { callerCpuChart, throughputChart } from './svg';
 import { htmlTable } from './table';
 
-export function renderHtml(report: Report): string {
+/** `sections`: further bench sections (device, kernel, faults), placed after the copy sweep's answer. */
+export function renderHtml(report: Report, sections: readonly SectionResult[] = []): string {
   const out: string[] = [];
   const title = reportTitle(report);
   out.push(h(1, title), p(runLine(report), 'meta'));
+
+  out.push(h(2, 'The answer: where does async beat sync?'));
+  for (const g of answerGrids(report)) out.push(inlineSvg(gridChart(g)), p(gridSentence(g)));
+  out.push(p(SIGNIFICANCE_NOTE, 'caption'));
 
   out.push(h(2, 'Crossovers: from what batch does async beat sync?'));
   out.push(ul(crossoverHeadlines(report), 'headlines'));
   if (crossoversOf(report).length > 0) {
     out.push(htmlTable(crossoverTable(report)));
-    out.push(inlineSvg(crossoverChart(report)));
   }
+
+  for (const sec of sections) out.push(sectionResultHtml(sec));
 
   out.push(h(2, 'How to read this'), p(HOW_TO_READ.join(' ')));
   out.push(h(2, 'Machine'), htmlTable(machineTable(report.machine), 'plain'));

@@ -253,15 +253,18 @@ function drawSeries(
     .sort((a, b) => a.x - b.x)
     .map((p) => ({ p, x: px(p.x), y: p.y === null ? nullY : py(p.y) }));
   const out = ['<g class="series" stroke-linejoin="round">'];
-  out.push(
-    el('polyline', {
-      points: at.map((a) => `${n1(a.x)},${n1(a.y)}`).join(' '),
-      fill: 'none',
-      stroke: color,
-      'stroke-width': 2,
-      'stroke-dasharray': dash,
-    }),
-  );
+  // One path per series, broken at "never" points: no line runs into or out of the null band as if values lay between.
+  let d = '';
+  let pen = false;
+  for (const a of at) {
+    if (a.p.y === null) {
+      pen = false;
+      continue;
+    }
+    d += `${pen ? 'L' : 'M'}${n1(a.x)} ${n1(a.y)}`;
+    pen = true;
+  }
+  out.push(el('path', { class: 'line', d: d || 'M0 0', fill: 'none', stroke: color, 'stroke-width': 2, 'stroke-dasharray': dash }));
   for (const { p, x } of at) {
     if (p.y === null || p.lo === undefined || p.hi === undefined) continue;
     if (yScale !== 'linear' && !(p.lo > 0)) continue;

@@ -4,14 +4,14 @@
  * behind the answer, the baselines, and last the exact options to reproduce it.
  */
 import {
-  CROSSOVER_CHART_FILE,
   callerCpuChartFile,
   callerCpuCharts,
   throughputChartFile,
 } from './chart-files';
+import { answerGrids, gridFile, gridSentence, gridTitle } from './answer-grid';
 import { crossoversOf } from './crossover';
 import { escapeMarkdownText, markdownCodeBlock } from './escape';
-import { HOW_TO_READ } from './explain';
+import { HOW_TO_READ, SIGNIFICANCE_NOTE } from './explain';
 import { formatJson } from './json-format';
 import { machineName } from './machine';
 import {
@@ -24,6 +24,7 @@ import {
   poolsTable,
   runLine,
 } from './report-tables';
+import type { SectionResult } from '../section';
 import type { Report } from './schema';
 import { markdownTable } from './table';
 import { pageLabel } from './labels';
@@ -31,6 +32,8 @@ import { pageLabel } from './labels';
 export interface MarkdownOptions {
   /** Link the chart files that write.ts puts next to report.md. */
   linkCharts?: boolean;
+  /** Further bench sections (device, kernel, faults), placed after the copy sweep's answer. */
+  sections?: readonly SectionResult[];
 }
 
 /** The page title: what was measured, and where. */
@@ -51,12 +54,21 @@ export function renderMarkdown(report: Report, options: MarkdownOptions = {}): s
   para(`# ${escapeMarkdownText(reportTitle(report))}`);
   para(escapeMarkdownText(runLine(report)));
 
+  para('## The answer: where does async beat sync?');
+  for (const g of answerGrids(report)) {
+    image(gridTitle(g), gridFile(g));
+    para(escapeMarkdownText(gridSentence(g)));
+  }
+  para(escapeMarkdownText(SIGNIFICANCE_NOTE));
+
   para('## Crossovers: from what batch does async beat sync?');
   para(...crossoverHeadlines(report).map((l) => `- ${escapeMarkdownText(l)}`));
   if (crossoversOf(report).length > 0) {
+    // The answer grids above draw this; crossover.svg is still written, for those who link it.
     para(markdownTable(crossoverTable(report)));
-    image('Crossover batch by page size', CROSSOVER_CHART_FILE);
   }
+
+  for (const sec of options.sections ?? []) para(sec.markdown.trimEnd());
 
   para('## How to read this');
   para(HOW_TO_READ.join(' '));

@@ -17,7 +17,8 @@ import {
   type Mode,
 } from './labels';
 import type { Backing, Baseline, Cell, Crossover, Op, PoolTemperature, Report, Stat } from './schema';
-import { formatBytes, formatDuration, formatNs, formatRatio, formatStat } from './stats';
+import { formatBytes, formatDuration, formatNs, formatStat } from './stats';
+import { ratioWords, verdictOf, verdictText } from './verdict';
 import type { Table, TableCell } from './table';
 
 /** One engine setting: what a crossover row and a cell table are about. */
@@ -61,11 +62,22 @@ function largestAsyncBatch(report: Report, c: Crossover): number | undefined {
   return batches.length ? Math.max(...batches) : undefined;
 }
 
+/** The verdict at the largest batch measured, for a setting that never crossed over. */
+function verdictAtLargest(report: Report, c: Crossover, largest: number): string | undefined {
+  const same = (x: Cell): boolean => settingId(x) === settingId(c);
+  const a = report.cells.find((x) => x.path === 'async' && same(x) && x.waitMode === c.waitMode && x.workers === c.workers && x.batch === largest);
+  const sync = report.cells.filter((x) => x.path === 'sync' && same(x));
+  if (!a || sync.length === 0) return undefined;
+  const ref = pickSyncReference(sync, largest);
+  return verdictText(verdictOf(metricStat(a, c.metric), metricStat(ref, c.metric), c.metric), c.metric);
+}
+
 function crossoverCell(report: Report, c: Crossover | undefined): TableCell {
   if (!c) return '–';
-  if (c.batch !== null) return { text: `${c.batch} (${formatRatio(c.ratio)})`, strong: true, title: c.note };
+  if (c.batch !== null) return { text: `from ${c.batch}: async wins (${ratioWords(c.ratio, c.metric)})`, strong: true, title: c.note };
   const largest = largestAsyncBatch(report, c);
-  return { text: `never (${formatRatio(c.ratio)}${largest === undefined ? '' : ` at ${largest}`})`, title: c.note };
+  const at = largest === undefined ? undefined : verdictAtLargest(report, c, largest);
+  return { text: at === undefined ? 'never' : `never; at ${largest}: ${at}`, title: c.note };
 }
 
 /** One row per engine setting: from what batch async wins throughput, and caller CPU. */
@@ -98,8 +110,8 @@ export function crossoverTable(report: Report): Table {
       crossoverCell(report, callerCpu),
     ]),
     caption:
-      'Batch from which async beats sync outside the spread at every larger batch measured, with the async/sync ratio of medians there ' +
-      '(throughput: higher is better; caller CPU: lower is better). "never": not within the batches measured; the ratio is at the largest batch.',
+      'Batch from which async wins (Mann–Whitney U, p < 0.05) at every larger batch measured, with the async/sync ratio of medians there ' +
+      '(throughput: above 1× async is faster; caller CPU: below 1× async takes less). "never": not within the batches measured, with the verdict at the largest batch.',
   };
 }
 
@@ -220,7 +232,7 @@ export function cellTables(report: Report): CellTable[] {
         rows,
         caption:
           'GB/s: median (q1–q3). CPU/page: median CPU time of the calling thread per page. ' +
-          'Bold: async beats sync at this batch outside the spread.',
+          'Bold: async beats sync at this batch (Mann–Whitney U, p < 0.05).',
       },
     };
   });

@@ -175,4 +175,6 @@ export interface Report {
   baselines: Baseline[];
   cells: Cell[];
   crossovers: Crossover[];
+  /** `frontswap bench --sections …`: what each further section (device, kernel, faults) measured, or why it was skipped. */
+  sections?: Record<string, unknown>;
 }

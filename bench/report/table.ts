@@ -65,5 +65,6 @@ export function htmlTable(t: Table, className = ''): string {
     })
     .join('\n');
   const caption = t.caption ? `\n<p class="caption">${escapeXml(t.caption)}</p>` : '';
-  return `<table${cls}>\n<thead><tr>${head}</tr></thead>\n<tbody>\n${body}\n</tbody>\n</table>${caption}`;
+  // In a box that scrolls sideways, so a wide table never widens the page.
+  return `<div class="scroll"><table${cls}>\n<thead><tr>${head}</tr></thead>\n<tbody>\n${body}\n</tbody>\n</table></div>${caption}`;
 }
