@@ -84,6 +84,8 @@ export interface Wire {
   };
   /** A raw engine op: `words` u32 (opcode, pool id, slot, buffer id or destination slot, byte offset). */
   rawOp: { words: number; toSlot: number; fromSlot: number; slotToSlot: number };
+  /** A device front-end's io_uring op: `words` u32 (kind, type, offset). */
+  devOp: { words: number; store: number; load: number; invalidate: number };
   /** A front-end's counters, in the order stats() writes them. */
   stats: string[];
   /** Indices of the engine's shared words: block 0 engine-wide, worker w's block at (w + 1) * stride. */

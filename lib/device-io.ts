@@ -10,10 +10,8 @@ import { markAsUntransferable } from 'node:worker_threads';
 import { addon, type FrontswapHandle, type UringHandle } from './binding';
 import { bufferResizable, FrontswapError, type FrontswapErrorCode } from './errors';
 import { bufferOf, isResizable } from './view-slots';
+import { DEV_OP_WORDS, opsWithRoom, prepDevice, type DevOp } from './wire';
 
-const OP_STORE = 0;
-const OP_LOAD = 1;
-const OP_INVALIDATE = 2;
 
 interface Pending {
   settle(results: Int32Array): void;
@@ -140,7 +138,7 @@ export class DeviceBatch {
   readonly #io: DeviceIo;
   readonly #check: (type: unknown, offset: unknown, page: unknown) => void;
   readonly #checkKey: (type: unknown, offset: unknown) => void;
-  #ops = new Uint32Array(64 * 3);
+  #ops = new Uint32Array(64 * DEV_OP_WORDS);
   #views: (ArrayBufferView | undefined)[] = [];
   #count = 0;
 
@@ -157,17 +155,17 @@ export class DeviceBatch {
 
   store(type: number, offset: number, page: ArrayBufferView): this {
     this.#check(type, offset, page);
-    return this.#push(OP_STORE, type, offset, page);
+    return this.#push('store', type, offset, page);
   }
 
   load(type: number, offset: number, page: ArrayBufferView): this {
     this.#check(type, offset, page);
-    return this.#push(OP_LOAD, type, offset, page);
+    return this.#push('load', type, offset, page);
   }
 
   invalidatePage(type: number, offset: number): this {
     this.#checkKey(type, offset);
-    return this.#push(OP_INVALIDATE, type, offset, undefined);
+    return this.#push('invalidate', type, offset, undefined);
   }
 
   /**
@@ -180,22 +178,15 @@ export class DeviceBatch {
     const ops = this.#ops;
     const views = this.#views;
     const n = this.#count;
-    this.#ops = new Uint32Array(64 * 3);
+    this.#ops = new Uint32Array(64 * DEV_OP_WORDS);
     this.#views = [];
     this.#count = 0;
     return settleBatch(await this.#io.submit(ops, n, views));
   }
 
-  #push(kind: number, type: number, offset: number, page: ArrayBufferView | undefined): this {
-    const at = this.#count * 3;
-    if (at + 3 > this.#ops.length) {
-      const bigger = new Uint32Array(this.#ops.length * 2);
-      bigger.set(this.#ops);
-      this.#ops = bigger;
-    }
-    this.#ops[at] = kind;
-    this.#ops[at + 1] = type;
-    this.#ops[at + 2] = offset;
+  #push(op: DevOp, type: number, offset: number, page: ArrayBufferView | undefined): this {
+    this.#ops = opsWithRoom(this.#ops, this.#count + 1, DEV_OP_WORDS);
+    prepDevice(this.#ops, this.#count, op, type, offset);
     if (page) pin(page);
     this.#views[this.#count] = page;
     this.#count++;
@@ -222,7 +213,8 @@ function pin(page: ArrayBufferView): void {
 /** storeAsync / loadAsync of a device front-end: a batch of one. */
 export async function deviceOne(io: DeviceIo, load: boolean, type: number, offset: number, page: ArrayBufferView): Promise<boolean> {
   pin(page);
-  const ops = new Uint32Array([load ? OP_LOAD : OP_STORE, type, offset]);
+  const ops = new Uint32Array(DEV_OP_WORDS);
+  prepDevice(ops, 0, load ? 'load' : 'store', type, offset);
   const r = (await io.submit(ops, 1, [page]))[0]!;
   if (r < 0) throw errnoError(-r, load ? 'loadAsync from the swap device failed' : 'storeAsync to the swap device failed');
   return r === 1;

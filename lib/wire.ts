@@ -72,6 +72,20 @@ export function prepRaw(ops: Uint32Array, i: number, op: RawOp, poolId: number, 
   ops[at + 4] = byteOffset;
 }
 
+const DEV = wire.devOp;
+export const DEV_OP_WORDS = DEV.words;
+
+/** The ops of a device front-end's io_uring batch. */
+export type DevOp = 'store' | 'load' | 'invalidate';
+
+/** Device op `i` of `ops`: `op` on (type, offset); the page, if any, goes in the batch's view list at index i. */
+export function prepDevice(ops: Uint32Array, i: number, op: DevOp, type: number, offset: number): void {
+  const at = i * DEV_OP_WORDS;
+  ops[at] = DEV[op];
+  ops[at + 1] = type;
+  ops[at + 2] = offset;
+}
+
 /** An op array with room for `count` ops of `words` words, growing `ops` (by doubling) when it has less. */
 export function opsWithRoom(ops: Uint32Array<ArrayBuffer>, count: number, words: number): Uint32Array<ArrayBuffer> {
   if (count * words <= ops.length) return ops;

@@ -65,6 +65,12 @@ Napi::Object wireObject(Napi::Env env) {
   rawOp.Set("fromSlot", wire::kRawFromSlot);
   rawOp.Set("slotToSlot", wire::kRawSlotToSlot);
 
+  Napi::Object devOp = Napi::Object::New(env);
+  devOp.Set("words", wire::kDevOpWords);
+  devOp.Set("store", wire::kDevStore);
+  devOp.Set("load", wire::kDevLoad);
+  devOp.Set("invalidate", wire::kDevInvalidate);
+
   Napi::Array stats = Napi::Array::New(env, wire::kStatsFields);
   for (uint32_t i = 0; i < wire::kStatsFields; i++) stats.Set(i, wire::kStatNames[i]);
 
@@ -95,6 +101,7 @@ Napi::Object wireObject(Napi::Env env) {
   o.Set("limits", limits);
   o.Set("fsOp", fsOp);
   o.Set("rawOp", rawOp);
+  o.Set("devOp", devOp);
   o.Set("stats", stats);
   o.Set("sharedWords", words);
   o.Set("codes", codes);

@@ -26,6 +26,7 @@
 #include "device_glue.h"
 #include "frontswap_state.h"
 #include "napi_util.h"
+#include "wire.h"
 
 namespace frontswap {
 namespace napi {
@@ -164,7 +165,7 @@ UringState* stateOf(napi_env env, napi_callback_info info, size_t n, napi_value*
   return static_cast<UringState*>(data);
 }
 
-// submit(ops: Uint32Array [kind, type, offset] × count, count, views: Array) ->
+// submit(ops: Uint32Array of wire::kDevOpWords words (kind, type, offset) × count, count, views: Array) ->
 // an Int32Array of results when no I/O was needed, else the batch id the callback names.
 napi_value submit(napi_env env, napi_callback_info info) {
   napi_value argv[3];
@@ -176,18 +177,18 @@ napi_value submit(napi_env env, napi_callback_info info) {
   uint32_t count;
   void* raw;
   if (!toU32(env, argv[1], "count", 1u << 24, &count) ||
-      !typedArray(env, argv[0], napi_uint32_array, size_t(count) * 3, &raw, "ops"))
+      !typedArray(env, argv[0], napi_uint32_array, size_t(count) * wire::kDevOpWords, &raw, "ops"))
     return nullptr;
   const uint32_t* w = static_cast<const uint32_t*>(raw);
   const uint32_t ps = s->u->frontswap().pageSize();
   std::vector<AsyncOp> ops(count);
   bool hasPages = false;
-  for (uint32_t k = 0; k < count; k++) {
-    if (w[3 * k] > 2 || w[3 * k + 1] >= Frontswap::kTypes) {
+  for (uint32_t k = 0; k < count; k++, w += wire::kDevOpWords) {
+    if (w[0] > wire::kDevInvalidate || w[1] >= Frontswap::kTypes) {
       throwError(env, Code::OutOfRange, "op " + std::to_string(k) + " names no operation or swap type");
       return nullptr;
     }
-    ops[k] = {AsyncOpKind(w[3 * k]), w[3 * k + 1], w[3 * k + 2]};
+    ops[k] = {AsyncOpKind(w[0]), w[1], w[2]};
     hasPages |= ops[k].kind != AsyncOpKind::Invalidate;
   }
   bool isArray = false;

@@ -7,6 +7,7 @@
 
 #include "../core/copy_engine.h"
 #include "../core/frontswap.h"
+#include "../core/frontswap_uring.h"
 #include "../core/shared_words.h"
 #include "../core/status.h"
 
@@ -42,6 +43,11 @@ inline uint32_t bufKind(uint32_t word0) { return word0 >> kBufShift; }
 //   word 3: registered buffer id (or the destination slot for kRawSlotToSlot); word 4: byte offset.
 constexpr uint32_t kRawOpWords = 5;
 constexpr uint32_t kRawToSlot = 1, kRawFromSlot = 2, kRawSlotToSlot = 3;
+
+// A device front-end's io_uring op: kDevOpWords u32 words: kind (AsyncOpKind), type, offset.
+constexpr uint32_t kDevOpWords = 3;
+constexpr uint32_t kDevStore = uint32_t(AsyncOpKind::Store), kDevLoad = uint32_t(AsyncOpKind::Load),
+                   kDevInvalidate = uint32_t(AsyncOpKind::Invalidate);
 
 // A front-end's counters, in the order stats() writes them into a Float64Array;
 // TS names the fields from kStatNames.
