@@ -21,6 +21,10 @@ export interface PoolHandle {
   memoryUsage(): NativeMemoryUsage;
   reserve(count: number): Uint32Array | null;
   release(slots: Uint32Array): void;
+  /** The node the pages are on now: the node, -1 unknown, -2 spread over several. */
+  numaNode(): number;
+  /** Writes back and evicts the cache lines of these slots' pages; returns the lines flushed. */
+  flushPages(slots: Uint32Array): number;
 }
 
 export interface NativeMemoryUsage {
@@ -60,6 +64,8 @@ export interface EngineHandle {
   reap(): void;
   setWaiting(waiting: boolean): void;
   cpuTimes(out: Float64Array): void;
+  /** Every worker's CPUs as the kernel reports them after pinning. */
+  workerCpus(): number[][];
   shutdown(): void;
 }
 
@@ -105,7 +111,7 @@ export interface Wire {
 
 export interface Addon {
   setErrorClass(cls: typeof FrontswapError): void;
-  createPool(pageSize: number, pages: number, backing: string, prefault: boolean, streamStores: number): PoolHandle;
+  createPool(pageSize: number, pages: number, backing: string, prefault: boolean, streamStores: number, numaNode: number): PoolHandle;
   createFrontswap(pool: PoolHandle, exclusiveGets: boolean, engine: EngineHandle | undefined): FrontswapHandle;
   createEngine(
     self: object,
@@ -114,6 +120,7 @@ export interface Addon {
     spinMicros: number,
     ringSize: number,
     onWake: (self: object) => void,
+    cpus: Uint32Array | undefined,
   ): EngineHandle;
   nativeInfo(): { streamCopy: string; lastLevelCacheBytes: number; thpMode: string };
   /** CPU time of the calling thread, in ns. */
@@ -121,8 +128,18 @@ export interface Addon {
   /** V8's external-memory count, which pools add their mapped bytes to. */
   externalMemory(): number;
   readonly wire: Wire;
+  /** Cache control for cold measurements (native/core/cache_control.h). */
+  readonly cache: {
+    /** 'clflushopt', 'clflush' or 'none'. */
+    readonly flushKind: string;
+    /** Evicts pages (indices of `pageSize` bytes) of a view; returns the cache lines flushed. */
+    flushView(view: ArrayBufferView, pageSize: number, pages: Uint32Array): number;
+    /** ns per dependent load over a random cycle through buffers of these sizes. */
+    chaseLatency(sizes: Float64Array, loads: number): Float64Array;
+  };
   readonly baselines: {
-    memcpyLoop(pool: PoolHandle, slots: Uint32Array, page: ArrayBufferView, iterations: number, toPool: boolean): number;
+    /** kernel 0: glibc memcpy; 1: the pool's own page copy without frontswap's bookkeeping. */
+    memcpyLoop(pool: PoolHandle, slots: Uint32Array, page: ArrayBufferView, iterations: number, toPool: boolean, kernel: 0 | 1): number;
     naiveStoreAsync(pool: PoolHandle, slot: number, page: ArrayBufferView): Promise<boolean>;
   };
 }

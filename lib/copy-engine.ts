@@ -38,6 +38,12 @@ export interface CopyEngineOptions {
   completion?: 'auto' | CompletionMode;
   /** Poll mode: how long to poll before letting the event loop sleep. Default 50. */
   pollMicros?: number;
+  /**
+   * Pin the workers (sched_setaffinity): worker i runs on cpus[i % cpus.length].
+   * Every CPU must be one this process may run on (else ERR_OUT_OF_RANGE).
+   * Default: wherever the scheduler puts them. `workerCpus()` reports the result.
+   */
+  cpus?: readonly number[];
 }
 
 export interface WorkerStats {
@@ -67,10 +73,12 @@ export class CopyEngine {
   readonly ringSize: number;
   readonly completion: CompletionMode;
   readonly pollMicros: number;
+  /** The CPUs asked for with `cpus`, or null. */
+  readonly cpus: readonly number[] | null;
 
   constructor(options?: CopyEngineOptions) {
     const o = check.options(options, 'CopyEngine options');
-    check.knownKeys(o, 'CopyEngine options', ['workers', 'waitMode', 'spinMicros', 'ringSize', 'completion', 'pollMicros']);
+    check.knownKeys(o, 'CopyEngine options', ['workers', 'waitMode', 'spinMicros', 'ringSize', 'completion', 'pollMicros', 'cpus']);
     this.workers = check.integer(o['workers'] ?? 1, 'workers', 1, MAX_WORKERS);
     this.waitMode = check.oneOf(o['waitMode'] ?? 'adaptive', 'waitMode', WAIT_MODES);
     this.spinMicros = check.integer(o['spinMicros'] ?? 50, 'spinMicros', 0, 10_000_000);
@@ -81,6 +89,11 @@ export class CopyEngine {
     const completion = check.oneOf(o['completion'] ?? 'auto', 'completion', ['auto', 'poll', 'wakeup'] as const);
     this.completion = completion === 'auto' ? (this.waitMode === 'sleep' ? 'poll' : 'wakeup') : completion;
     this.pollMicros = check.integer(o['pollMicros'] ?? 50, 'pollMicros', 0, 10_000_000);
+    const cpus = o['cpus'];
+    if (cpus !== undefined && (!Array.isArray(cpus) || cpus.length === 0)) {
+      throw invalidArg(`cpus must be a non-empty array of CPU numbers, got ${describe(cpus)}`);
+    }
+    this.cpus = cpus === undefined ? null : Object.freeze((cpus as unknown[]).map((c, i) => check.integer(c, `cpus[${i}]`, 0, 1023)));
     cores.set(
       this,
       new EngineCore({
@@ -90,6 +103,7 @@ export class CopyEngine {
         ringSize: this.ringSize,
         completion: this.completion,
         pollMicros: this.pollMicros,
+        cpus: this.cpus ? [...this.cpus] : null,
       }),
     );
   }
@@ -140,6 +154,11 @@ export class CopyEngine {
         cpuNs: cpu[w]!,
       })),
     };
+  }
+
+  /** The CPUs each worker may run on, as the kernel reports them (sched_getaffinity) after pinning. */
+  workerCpus(): number[][] {
+    return coreOf(this).handle.workerCpus();
   }
 
   /**

@@ -21,6 +21,7 @@ export const ERROR_CODES = [
   'ERR_NO_ENGINE',
   'ERR_BAD_DESCRIPTOR',
   'ERR_SLOT_NOT_RESERVED',
+  'ERR_NUMA_NODE_UNAVAILABLE',
 ] as const;
 
 export type FrontswapErrorCode = (typeof ERROR_CODES)[number];

@@ -81,7 +81,7 @@ export const benchCommand: CliCommand = {
     }
     const started = Date.now();
     try {
-      const report = await runBench(parsed.options, { machine, progress: isTerminal(io.stderr) ? io.stderr : null });
+      const report = await runBench(parsed.options, { machine, progress: isTerminal(io.stderr) ? io.stderr : null, log: io.stderr });
       if (parsed.out !== null) writeReportFiles(report, parsed.out);
       io.stdout.write(parsed.json ? formatReportJson(report) : renderMarkdown(report, { linkCharts: parsed.out !== null }));
       const took = formatDuration(Date.now() - started);

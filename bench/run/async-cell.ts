@@ -18,7 +18,7 @@ import { Frontswap, type FrontswapBatch } from '../../lib/frontswap';
 import { nowNs, threadCpuNs } from './clock';
 import type { Op } from '../report/schema';
 import type { AsyncMode } from './options';
-import { KEY_MASK, prefill, takeKeys, type PoolBench } from './pool';
+import { coldOps, flushWindow, KEY_MASK, prefill, takeKeys, type PoolBench } from './pool';
 import {
   asyncLatencyGroups,
   batchesPerClockRead,
@@ -101,6 +101,8 @@ export async function sampleAsyncCell(pb: PoolBench, op: Op, mode: AsyncMode, ba
   const engine = new CopyEngine({ workers: mode.workers, waitMode: mode.waitMode, ringSize: ringSizeFor(batch * depth) });
   try {
     const id = engine.registerBuffer(pb.src);
+    const setting = `${mode.waitMode} ×${mode.workers}`;
+    if (pb.workerCpus && !(setting in pb.workerCpus)) pb.workerCpus[setting] = engine.workerCpus();
     const fs = new Frontswap(pb.pool, { engine });
     prefill(fs, pb);
     try {
@@ -111,6 +113,10 @@ export async function sampleAsyncCell(pb: PoolBench, op: Op, mode: AsyncMode, ba
 
       const limit = times.sampleMs * 1e6;
       const every = batchesPerClockRead(batch);
+      // Cold: exactly a window of distinct pages, flushed first (pool.ts); hot: for the sample time.
+      const rateKey = `async ${op} ${mode.waitMode}x${mode.workers} ${batch}/${depth}`;
+      const window = pb.cold ? coldOps(pb, rateKey, batch, limit) : 0;
+      flushWindow(pb, window);
       let k = pb.cursor;
       let batches = 0;
       const w0 = workerCpuNs(engine);
@@ -124,7 +130,9 @@ export async function sampleAsyncCell(pb: PoolBench, op: Op, mode: AsyncMode, ba
         inFlight.push(b.submit());
         if (inFlight.length >= depth) await inFlight.shift();
         batches++;
-        if (batches % every === 0 && batches >= 2) {
+        if (pb.cold) {
+          if (batches * batch >= window) break;
+        } else if (batches % every === 0 && batches >= 2) {
           t = nowNs();
           if (t - t0 >= limit) break;
         }
@@ -132,11 +140,14 @@ export async function sampleAsyncCell(pb: PoolBench, op: Op, mode: AsyncMode, ba
       if (inFlight.length > 0) {
         await Promise.all(inFlight);
         t = nowNs();
+      } else if (pb.cold) {
+        t = nowNs();
       }
       const c1 = threadCpuNs();
       const w1 = workerCpuNs(engine);
       const pages = batches * batch;
       takeKeys(pb, pages);
+      pb.rates.set(rateKey, (t - t0) / pages);
       const latency = await latencyPhase(engine, fs, pb, op, id, batch, times.latencyMs * 1e6, (t - t0) / batches);
       return {
         nsPerPage: (t - t0) / pages,

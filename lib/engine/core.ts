@@ -44,7 +44,7 @@ export class EngineCore implements Stoppable {
 
   constructor(config: EngineConfig) {
     this.config = config;
-    this.handle = addon.createEngine(this, config.workers, WAIT_MODES.indexOf(config.waitMode), config.spinMicros, config.ringSize, onWake);
+    this.handle = addon.createEngine(this, config.workers, WAIT_MODES.indexOf(config.waitMode), config.spinMicros, config.ringSize, onWake, config.cpus ? Uint32Array.from(config.cpus) : undefined);
     this.words = new SharedWords(this.handle.sharedWords, config.workers);
     this.registry = new Registry(this.handle);
     this.completions = new Completions(this.words, config.workers, {

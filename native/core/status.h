@@ -22,8 +22,9 @@ enum class Code : int32_t {
   ThreadsUnavailable,      // the engine's worker threads could not be started
   BadDescriptor,           // a raw engine descriptor that names memory it may not touch
   SlotNotReserved,         // a raw copy on a slot that pool.reserve() did not hand out
+  NumaNodeUnavailable,     // a pool bound to a NUMA node that does not exist or has no memory
 };
-constexpr int32_t kCodeCount = int32_t(Code::SlotNotReserved) + 1;
+constexpr int32_t kCodeCount = int32_t(Code::NumaNodeUnavailable) + 1;
 
 inline const char* codeName(Code c) {
   switch (c) {
@@ -42,6 +43,7 @@ inline const char* codeName(Code c) {
     case Code::ThreadsUnavailable: return "ERR_THREADS_UNAVAILABLE";
     case Code::BadDescriptor: return "ERR_BAD_DESCRIPTOR";
     case Code::SlotNotReserved: return "ERR_SLOT_NOT_RESERVED";
+    case Code::NumaNodeUnavailable: return "ERR_NUMA_NODE_UNAVAILABLE";
   }
   return "ERR_UNKNOWN";
 }

@@ -103,6 +103,7 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
   exports.Set("createEngine", Napi::Function::New(env, createEngine, "createEngine"));
   registerBaselines(env, exports);
   registerCallProbes(env, exports);
+  registerCache(env, exports);
   return exports;
 }
 
