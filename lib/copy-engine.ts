@@ -158,7 +158,9 @@ export class CopyEngine {
 
   /** The CPUs each worker may run on, as the kernel reports them (sched_getaffinity) after pinning. */
   workerCpus(): number[][] {
-    return coreOf(this).handle.workerCpus();
+    const core = coreOf(this);
+    core.assertOpen();
+    return core.handle.workerCpus();
   }
 
   /**

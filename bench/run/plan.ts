@@ -181,13 +181,14 @@ export function fitToBudget(o: RunOptions, bytesPerMs: number, plan: (o: RunOpti
   const estimateMs = estimatePlanMs(p, { o: cur, bytesPerMs });
   let ms = estimateMs;
   const changes: string[] = [];
-  for (let step = 0; step < 8 && ms > budgetMs; step++) {
+  // Each step lowers one knob by at least one unit (the estimate also holds prefill and setup, which no knob shortens).
+  for (let step = 0; step < 256 && ms > budgetMs; step++) {
     const scale = budgetMs / ms;
     if (cur.sampleMs > MIN_SAMPLE_MS) {
-      const sampleMs = Math.max(MIN_SAMPLE_MS, Math.floor(cur.sampleMs * scale));
+      const sampleMs = Math.max(MIN_SAMPLE_MS, Math.min(cur.sampleMs - 1, Math.floor(cur.sampleMs * scale)));
       cur = { ...cur, sampleMs };
     } else if (cur.repetitions > MIN_REPETITIONS) {
-      const repetitions = Math.max(MIN_REPETITIONS, Math.floor((cur.repetitions + 1) * scale) - 1);
+      const repetitions = Math.max(MIN_REPETITIONS, Math.min(cur.repetitions - 1, Math.floor((cur.repetitions + 1) * scale) - 1));
       cur = { ...cur, repetitions };
     } else {
       break;

@@ -9,7 +9,7 @@ import { machineInfo, type MachineInfo } from '../../lib/machine-info';
 import { JsWorkerCopier } from '../baselines/js-worker';
 import { baselineKeyId, baselineKeyLabel, cellKeyId, cellKeyLabel } from '../report/keys';
 import { pageLabel } from '../report/labels';
-import type { Backing, Baseline, Cell, CellKey, Placement, PoolSetup, Report } from '../report/schema';
+import type { Backing, Baseline, CacheEvidence, Cell, CellKey, Placement, PoolSetup, Report } from '../report/schema';
 import { formatBytes } from '../report/stats';
 import { sampleAsyncCell } from './async-cell';
 import { closeBaselines, openBaselines, sampleBaseline, type BaselineResources } from './baselines';
@@ -319,6 +319,7 @@ export async function runBench(asked: RunOptions, hooks: RunHooks = {}): Promise
     timerCostNs: tc,
     jsWorkerCpu: baselines.some((b) => b.name === 'js-worker' && b.metrics.workerCpuNsPerPage !== undefined),
   };
+  notes.push(cacheNote(cache));
   const placement = placementOf(machine, o, workerCpus);
   notes.push(`NUMA: ${placement.numaCrossing}.`);
   const report = assembleReport(o, machine, facts, notes, pools, cells, baselines);
@@ -334,6 +335,19 @@ export async function runBench(asked: RunOptions, hooks: RunHooks = {}): Promise
     changes: fit.changes,
   };
   return report;
+}
+
+/** The cache note: how cold was made, what sysfs said, what the probe found, what was decided. */
+export function cacheNote(c: CacheEvidence): string {
+  const size = (b: number | null): string => (b === null ? 'unknown' : formatBytes(b));
+  const first = c.probe[0];
+  const last = c.probe[c.probe.length - 1];
+  const probe = first && last ? ` (${first.nsPerLoad.toFixed(0)} ns a load at ${size(first.bytes)}, ${last.nsPerLoad.toFixed(0)} ns at ${size(last.bytes)})` : '';
+  return (
+    `Cache: ${c.method} (${c.flush}). sysfs reports a ${size(c.sysfsLastLevelBytes)} last-level cache; a random pointer chase over ` +
+    `${c.probe.length} sizes${probe} puts the knee at ${c.measuredLastLevelBytes === null ? 'none within the sizes probed' : size(c.measuredLastLevelBytes)}; ` +
+    `decisions use ${size(c.effectiveLastLevelBytes)}: cold pools larger than ${size(c.streamStoresAboveBytes)} use streaming stores, hot pools never.`
+  );
 }
 
 /** Where the run ran: CPUs, NUMA nodes (memory-only ones marked), the workers' CPUs. */
