@@ -9,8 +9,8 @@ import { addon } from '../../lib/binding';
 import type { CacheEvidence, CacheProbePoint } from '../report/schema';
 
 const MiB = 1024 * 1024;
-/** Loads timed per size: ~50 ms at DRAM latency. */
-const PROBE_LOADS = 1 << 17;
+/** Loads timed per size (three rounds): ~20 ms at DRAM latency. */
+const PROBE_LOADS = 3 << 15;
 /** The probe never maps more than this. */
 const PROBE_MAX_BYTES = 256 * MiB;
 

@@ -25,8 +25,8 @@ struct ChasePoint {
 
 // Dependent loads over a random cycle through the lines of a buffer of each
 // size (THP-backed where possible, so TLB misses do not masquerade as cache
-// misses); `loads` loads per size after one untimed lap. Sizes in bytes, each
-// at least one page.
+// misses); `loads` loads per size in three rounds, the fastest kept, after one
+// untimed lap. Sizes in bytes, each at least one page.
 std::vector<ChasePoint> chaseLatency(const std::vector<size_t>& sizes, size_t loads);
 
 }  // namespace frontswap
