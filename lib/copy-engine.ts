@@ -5,12 +5,14 @@
  */
 import { WAIT_MODES, type CompletionMode, type WaitMode } from './engine/config';
 import { EngineCore } from './engine/core';
+import type { CompletionPaths } from './engine/wait-policy';
 import { describe, invalidArg, outOfRange } from './errors';
 import { RawBatch } from './raw-batch';
 import * as check from './validate';
 import { MAX_WORKERS } from './wire';
 
 export type { CompletionMode, WaitMode } from './engine/config';
+export type { CompletionPaths } from './engine/wait-policy';
 export { RawBatch, type RawBatchResult } from './raw-batch';
 
 export interface CopyEngineOptions {
@@ -62,6 +64,13 @@ export interface WorkerStats {
 export interface EngineStats {
   inFlight: number;
   workers: WorkerStats[];
+  /**
+   * How the engine's waits for landed copies ended, counted as they end: settled
+   * at a submission (nothing left to wait for), spun in place (a short wait on
+   * awake workers), polled on a later event-loop turn, or a worker's event-loop
+   * wake-up.
+   */
+  completionPaths: CompletionPaths;
 }
 
 const cores = new WeakMap<CopyEngine, EngineCore>();
@@ -146,6 +155,7 @@ export class CopyEngine {
     core.handle.cpuTimes(cpu);
     return {
       inFlight: core.inFlight,
+      completionPaths: s.paths,
       workers: s.done.map((completed, w) => ({
         completed,
         sleeps: s.sleeps[w]!,

@@ -7,7 +7,7 @@ export type { Backing, BackingRequest, PageSize, PagePoolOptions, PoolMemoryUsag
 export { Frontswap, FrontswapBatch } from './frontswap';
 export type { FrontswapOptions, FrontswapStats } from './frontswap';
 export { CopyEngine, RawBatch } from './copy-engine';
-export type { CopyEngineOptions, CompletionMode, EngineStats, RawBatchResult, WaitMode, WorkerStats } from './copy-engine';
+export type { CopyEngineOptions, CompletionMode, CompletionPaths, EngineStats, RawBatchResult, WaitMode, WorkerStats } from './copy-engine';
 export { FrontswapError } from './errors';
 export type { FrontswapErrorCode } from './errors';
 export { machineInfo } from './machine-info';

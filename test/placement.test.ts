@@ -120,3 +120,52 @@ describe('CopyEngine cpus', () => {
     assert.throws(() => engine.workerCpus(), { code: 'ERR_ENGINE_CLOSED' });
   });
 });
+
+describe('CopyEngine completion paths', () => {
+  const { Frontswap } = require('../lib/index') as typeof import('../lib/index');
+
+  async function run(opts: ConstructorParameters<typeof CopyEngine>[0], batch: number, rounds: number) {
+    const pool = new PagePool({ pages: 256 });
+    const engine = new CopyEngine(opts);
+    const fs = new Frontswap(pool, { engine });
+    fs.init(0);
+    const page = new Uint8Array(4096).fill(3);
+    try {
+      const before = engine.stats().completionPaths;
+      for (let r = 0; r < rounds; r++) {
+        const b = fs.batch();
+        for (let i = 0; i < batch; i++) b.store(0, i, page);
+        await b.submit();
+      }
+      const after = engine.stats().completionPaths;
+      return {
+        settledAtSubmit: after.settledAtSubmit - before.settledAtSubmit,
+        spunInPlace: after.spunInPlace - before.spunInPlace,
+        polled: after.polled - before.polled,
+        wokenByWorker: after.wokenByWorker - before.wokenByWorker,
+      };
+    } finally {
+      await engine.close();
+      pool.close();
+    }
+  }
+
+  it('a long wait on sleeping workers ends at a submit or with a worker wake-up, never spun or polled', async () => {
+    const p = await run({ waitMode: 'sleep', completion: 'wakeup' }, 64, 20);
+    assert.equal(p.spunInPlace, 0);
+    assert.equal(p.polled, 0);
+    assert.ok(p.settledAtSubmit + p.wokenByWorker >= 20, JSON.stringify(p));
+  });
+
+  it('short waits on spinning workers are spent in place or found settled, and every wait is counted', async () => {
+    const p = await run({ waitMode: 'spin', completion: 'wakeup' }, 1, 50);
+    assert.ok(p.settledAtSubmit + p.spunInPlace + p.wokenByWorker >= 50, JSON.stringify(p));
+    assert.equal(p.polled, 0);
+  });
+
+  it("'poll' completion counts the turns that found the copies landed", async () => {
+    const p = await run({ waitMode: 'sleep', completion: 'poll', pollMicros: 1_000_000 }, 1, 30);
+    assert.ok(p.settledAtSubmit + p.polled + p.wokenByWorker >= 30, JSON.stringify(p));
+    assert.equal(p.spunInPlace, 0, 'sleeping workers are not waited for in place');
+  });
+});

@@ -94,6 +94,17 @@ export interface PlanFacts {
   changes: string[];
 }
 
+/** Async cells: how the caller's waits ended over the throughput phases of all repetitions, as the engine counted them. */
+export interface CompletionPathCounts {
+  /** Batches submitted. */
+  submissions: number;
+  settledAtSubmit: number;
+  spunInPlace: number;
+  polled: number;
+  /** Event-loop wake-ups a worker sent. */
+  wokenByWorker: number;
+}
+
 export interface Metrics {
   /** Page bytes moved per second, in GB/s (1e9 bytes). */
   gbps: Stat;
@@ -102,6 +113,8 @@ export interface Metrics {
   nsPerPage: Stat;
   /** CPU time of the calling (JS) thread per page, in ns. */
   callerCpuNsPerPage: Stat;
+  /** Async cells: the completion paths paid, summed over repetitions (counted by the engine). */
+  completionPaths?: CompletionPathCounts;
   /** CPU time of the engine's workers per page, in ns (async and worker baselines only). */
   workerCpuNsPerPage?: Stat;
   /**

@@ -119,6 +119,7 @@ export async function sampleAsyncCell(pb: PoolBench, op: Op, mode: AsyncMode, ba
       flushWindow(pb, window);
       let k = pb.cursor;
       let batches = 0;
+      const p0 = engine.stats().completionPaths;
       const w0 = workerCpuNs(engine);
       const c0 = threadCpuNs();
       const t0 = nowNs();
@@ -145,6 +146,7 @@ export async function sampleAsyncCell(pb: PoolBench, op: Op, mode: AsyncMode, ba
       }
       const c1 = threadCpuNs();
       const w1 = workerCpuNs(engine);
+      const p1 = engine.stats().completionPaths;
       const pages = batches * batch;
       takeKeys(pb, pages);
       pb.rates.set(rateKey, (t - t0) / pages);
@@ -154,6 +156,13 @@ export async function sampleAsyncCell(pb: PoolBench, op: Op, mode: AsyncMode, ba
         callerCpuNsPerPage: (c1 - c0) / pages,
         workerCpuNsPerPage: (w1 - w0) / pages,
         latency,
+        paths: {
+          submissions: batches,
+          settledAtSubmit: p1.settledAtSubmit - p0.settledAtSubmit,
+          spunInPlace: p1.spunInPlace - p0.spunInPlace,
+          polled: p1.polled - p0.polled,
+          wokenByWorker: p1.wokenByWorker - p0.wokenByWorker,
+        },
       };
     } finally {
       fs.invalidateArea(0);
