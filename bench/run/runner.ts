@@ -136,7 +136,7 @@ export function planLine(plan: readonly PoolPlan[], o: RunOptions, fit: FittedRu
   const fitted = fit.changes.length > 0 ? `; fitted to the budget: ${fit.changes.join(', ')}` : '';
   return (
     `plan: ${plan.length} pools, ${cells} cells × ${o.repetitions} repetitions of ${o.sampleMs} ms; ` +
-    `memory ≈ ${formatBytes(m.peakBytes)} (${parts.join(' + ')}); ` +
+    `memory ≈ ${formatBytes(m.peakBytes)} (${parts.join(' + ')}; Node itself adds ~150 MiB); ` +
     `estimated ${formatDuration(fit.fittedEstimateMs)} of a ${formatDuration(o.budgetSeconds * 1000)} budget${fitted}`
   );
 }
