@@ -139,7 +139,7 @@ export interface Addon {
   };
   readonly baselines: {
     /** kernel 0: glibc memcpy; 1: the pool's own page copy without frontswap's bookkeeping. */
-    memcpyLoop(pool: PoolHandle, slots: Uint32Array, page: ArrayBufferView, iterations: number, toPool: boolean, kernel: 0 | 1): number;
+    memcpyLoop(pool: PoolHandle, slots: Uint32Array, pages: ArrayBufferView, iterations: number, toPool: boolean, kernel: 0 | 1): number;
     naiveStoreAsync(pool: PoolHandle, slot: number, page: ArrayBufferView): Promise<boolean>;
   };
 }

@@ -112,9 +112,9 @@ function memcpy(ctx: BaselineContext, name: 'memcpy' | 'glibc-memcpy', op: Op, t
     handleOf(pb.pool).flushPages(walked);
     pb.log?.walked.push([-1, iterations]);
   }
-  const page = pb.views[0]!;
+  // The cells' own source pages, in the same turn (page k from source k % srcPages).
   const c0 = threadCpuNs();
-  const ns = addon.baselines.memcpyLoop(handleOf(pb.pool), slots, page, iterations, op === 'store', name === 'memcpy' ? 1 : 0);
+  const ns = addon.baselines.memcpyLoop(handleOf(pb.pool), slots, pb.src, iterations, op === 'store', name === 'memcpy' ? 1 : 0);
   const c1 = threadCpuNs();
   ctx.memcpyIterations.set(key, Math.max(2, Math.ceil(limit / Math.max(ns, 1))));
   return { nsPerPage: ns, callerCpuNsPerPage: (c1 - c0) / iterations };

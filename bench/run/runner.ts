@@ -353,7 +353,7 @@ export function cacheNote(c: CacheEvidence): string {
 /** Where the run ran: CPUs, NUMA nodes (memory-only ones marked), the workers' CPUs. */
 function placementOf(machine: MachineInfo, o: RunOptions, workerCpus: Record<string, number[][]>): Placement {
   const nodes = machine.numaNodes;
-  const cpuless = nodes.filter((n) => n.cpuList === null || n.cpuList.trim() === '').map((n) => n.id);
+  const cpuless = nodes.filter((n) => n.cpuList !== null && n.cpuList.trim() === '').map((n) => n.id);
   const withCpus = nodes.length - cpuless.length;
   return {
     allowedCpus: o.allowedCpus,
