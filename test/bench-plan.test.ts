@@ -46,6 +46,18 @@ describe('planner: fitting a run to its budget', () => {
     assert.ok(mid.fittedEstimateMs <= fit.estimateMs && fit.fittedEstimateMs <= mid.fittedEstimateMs);
   });
 
+  it('a measured slowdown scales the estimate, and the fit accounts for it', () => {
+    const o = { ...opts('--quick'), budgetSeconds: 3600 };
+    const base = fitToBudget(o, RATE);
+    const slow = fitToBudget(o, RATE, planRun, 3);
+    assert.ok(Math.abs(slow.estimateMs - 3 * base.estimateMs) < 1e-6 * base.estimateMs);
+    const tight = Math.ceil((base.estimateMs * 1.5) / 1000);
+    assert.deepEqual(fitToBudget({ ...o, budgetSeconds: tight }, RATE).changes, []);
+    const fitted = fitToBudget({ ...o, budgetSeconds: tight }, RATE, planRun, 3);
+    assert.ok(fitted.changes.length > 0 && fitted.options.sampleMs < o.sampleMs);
+    assert.ok(fitted.fittedEstimateMs <= tight * 1000 || /still over/.test(fitted.changes.join()));
+  });
+
   it('a faster machine estimates a shorter run', () => {
     const o = opts('--quick');
     const slow = estimatePlanMs(planRun(o), { o, bytesPerMs: 1e6 });

@@ -88,6 +88,8 @@ export interface PlanFacts {
   fittedEstimateMs: number;
   /** Copy speed the estimate assumed (measured at the start), bytes per ms. */
   estimateBytesPerMs: number;
+  /** Measured over estimated time of trial repetitions at the start, applied to the whole estimate. */
+  estimateScale?: number;
   /** Peak memory the run takes: the largest pool, the JS destination, the worker copier's buffers. */
   peakMemoryBytes: number;
   /** What the planner changed to fit the budget, in words (empty: nothing). */

@@ -100,6 +100,8 @@ export const DEFAULT_EST_BYTES_PER_MS = 4e6;
 export interface Estimator {
   o: RunOptions;
   bytesPerMs: number;
+  /** Measured wall time over estimated, from a trial repetition at the start (1 when none ran). */
+  scale?: number;
 }
 
 function est(o: RunOptions | Estimator): Estimator {
@@ -143,7 +145,7 @@ export function estimatePlanMs(plan: readonly PoolPlan[], oe: RunOptions | Estim
     for (const c of p.cells) ms += passes * estimateCellMs(p, c, e);
     for (const b of p.baselines) ms += passes * estimateBaselineMs(p, b, e);
   }
-  return ms;
+  return ms * (e.scale ?? 1);
 }
 
 /** Peak memory of a plan: one pool at a time, plus the JS destination and the worker copier's buffers, which live for the whole run. */
@@ -174,27 +176,27 @@ export interface FittedRun {
  * then fewer repetitions (down to MIN_REPETITIONS), each scaled by how far the
  * estimate is over. What cannot be fitted so is left, and said.
  */
-export function fitToBudget(o: RunOptions, bytesPerMs: number, plan: (o: RunOptions) => PoolPlan[] = planRun): FittedRun {
+export function fitToBudget(o: RunOptions, bytesPerMs: number, plan: (o: RunOptions) => PoolPlan[] = planRun, scale = 1): FittedRun {
   const budgetMs = o.budgetSeconds * 1000;
   let cur = o;
   let p = plan(cur);
-  const estimateMs = estimatePlanMs(p, { o: cur, bytesPerMs });
+  const estimateMs = estimatePlanMs(p, { o: cur, bytesPerMs, scale });
   let ms = estimateMs;
   const changes: string[] = [];
   // Each step lowers one knob by at least one unit (the estimate also holds prefill and setup, which no knob shortens).
   for (let step = 0; step < 256 && ms > budgetMs; step++) {
-    const scale = budgetMs / ms;
+    const over = budgetMs / ms;
     if (cur.sampleMs > MIN_SAMPLE_MS) {
-      const sampleMs = Math.max(MIN_SAMPLE_MS, Math.min(cur.sampleMs - 1, Math.floor(cur.sampleMs * scale)));
+      const sampleMs = Math.max(MIN_SAMPLE_MS, Math.min(cur.sampleMs - 1, Math.floor(cur.sampleMs * over)));
       cur = { ...cur, sampleMs };
     } else if (cur.repetitions > MIN_REPETITIONS) {
-      const repetitions = Math.max(MIN_REPETITIONS, Math.min(cur.repetitions - 1, Math.floor((cur.repetitions + 1) * scale) - 1));
+      const repetitions = Math.max(MIN_REPETITIONS, Math.min(cur.repetitions - 1, Math.floor((cur.repetitions + 1) * over) - 1));
       cur = { ...cur, repetitions };
     } else {
       break;
     }
     p = plan(cur);
-    ms = estimatePlanMs(p, { o: cur, bytesPerMs });
+    ms = estimatePlanMs(p, { o: cur, bytesPerMs, scale });
   }
   if (cur.sampleMs !== o.sampleMs) changes.push(`sample time ${o.sampleMs} → ${cur.sampleMs} ms`);
   if (cur.repetitions !== o.repetitions) changes.push(`repetitions ${o.repetitions} → ${cur.repetitions}`);

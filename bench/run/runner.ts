@@ -126,6 +126,32 @@ export function calibrateBytesPerMs(): number {
   return bytes / Math.max(best / 1e6, 1e-3);
 }
 
+/**
+ * Measured over estimated wall time of trial repetitions on a small hot pool
+ * (a sync cell and an engine cell, engine start and stop included, ~0.1 s):
+ * what the estimate misses on this machine now (its load, its thread wake-ups).
+ * Clamped to 1..4.
+ */
+export async function calibrateScale(bytesPerMs: number, o: RunOptions): Promise<number> {
+  const p: PoolPlan = { pageSize: 4096, temperature: 'hot', backingRequested: 'auto', pages: 2048, byteLength: 8 << 20, role: 'sweep', cells: [], baselines: [] };
+  const pb = openPool(p, o.seed, false);
+  try {
+    const e: Estimator = { o: { ...o, sampleMs: 5 }, bytesPerMs };
+    const times: PhaseTimes = { sampleMs: 5, latencyMs: 5 * o.latencyShare };
+    const mode = o.asyncModes[0] ?? { waitMode: 'adaptive' as const, workers: 1 };
+    const sync: CellSpec = { op: 'store', path: 'sync', batch: 16 };
+    const async: CellSpec = { op: 'store', path: 'async', mode, batch: 16 };
+    const t0 = Date.now();
+    sampleSyncCell(pb, 'store', 16, times);
+    await sampleAsyncCell(pb, 'store', mode, 16, o.depth, times);
+    const took = Date.now() - t0;
+    const est = estimateCellMs(p, sync, e) + estimateCellMs(p, async, e);
+    return Math.min(4, Math.max(1, took / est));
+  } finally {
+    pb.pool.close();
+  }
+}
+
 /** The line told before the run starts: what it measures, the memory it takes, how long it should take. */
 export function planLine(plan: readonly PoolPlan[], o: RunOptions, fit: FittedRun): string {
   const cells = plan.reduce((n, p) => n + p.cells.length, 0);
@@ -226,9 +252,10 @@ export async function runBench(asked: RunOptions, hooks: RunHooks = {}): Promise
   const notes: string[] = [];
   const bytesPerMs = calibrateBytesPerMs();
   const cache = measureCache(machine.lastLevelCacheBytes);
-  const fit = fitToBudget(asked, bytesPerMs, (x) => checkHugetlb(planRun(x), machine, []));
+  const scale = await calibrateScale(bytesPerMs, asked);
+  const fit = fitToBudget(asked, bytesPerMs, (x) => checkHugetlb(planRun(x), machine, []), scale);
   const o = fit.options;
-  const e: Estimator = { o, bytesPerMs };
+  const e: Estimator = { o, bytesPerMs, scale };
   const plan = checkHugetlb(planRun(o), machine, notes);
   if (fit.changes.length > 0) notes.push(`Fitted to the ${o.budgetSeconds} s budget (--budget): ${fit.changes.join(', ')}.`);
   hooks.log?.write(`${planLine(plan, o, fit)}\n`);
@@ -331,6 +358,7 @@ export async function runBench(asked: RunOptions, hooks: RunHooks = {}): Promise
     estimateMs: fit.estimateMs,
     fittedEstimateMs: fit.fittedEstimateMs,
     estimateBytesPerMs: bytesPerMs,
+    estimateScale: scale,
     peakMemoryBytes: m.peakBytes,
     changes: fit.changes,
   };
