@@ -141,11 +141,16 @@ export async function calibrateScale(bytesPerMs: number, o: RunOptions): Promise
     const mode = o.asyncModes[0] ?? { waitMode: 'adaptive' as const, workers: 1 };
     const sync: CellSpec = { op: 'store', path: 'sync', batch: 16 };
     const async: CellSpec = { op: 'store', path: 'async', mode, batch: 16 };
-    const t0 = Date.now();
-    sampleSyncCell(pb, 'store', 16, times);
-    await sampleAsyncCell(pb, 'store', mode, 16, o.depth, times);
-    const took = Date.now() - t0;
     const est = estimateCellMs(p, sync, e) + estimateCellMs(p, async, e);
+    // Four rounds, the fastest of the last three kept: the first also pays for
+    // compiling the code it runs, and a neighbour's burst only ever adds time.
+    let took = Number.POSITIVE_INFINITY;
+    for (let round = 0; round < 4; round++) {
+      const t0 = nowNs();
+      sampleSyncCell(pb, 'store', 16, times);
+      await sampleAsyncCell(pb, 'store', mode, 16, o.depth, times);
+      if (round > 0) took = Math.min(took, (nowNs() - t0) / 1e6);
+    }
     return Math.min(4, Math.max(1, took / est));
   } finally {
     pb.pool.close();
