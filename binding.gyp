@@ -8,6 +8,7 @@
     {
       "target_name": "frontswap",
       "sources": [
+        "native/core/cache_control.cpp",
         "native/core/copy_engine.cpp",
         "native/core/device_guard.cpp",
         "native/core/frontswap.cpp",
@@ -16,6 +17,7 @@
         "native/core/kernel_swap_probe.cpp",
         "native/core/machine_facts.cpp",
         "native/core/mapping.cpp",
+        "native/core/numa.cpp",
         "native/core/page_copy.cpp",
         "native/core/page_fill.cpp",
         "native/core/page_pool.cpp",
@@ -29,6 +31,7 @@
         "native/core/vmstat.cpp",
         "native/node/addon.cpp",
         "native/node/baseline_binding.cpp",
+        "native/node/cache_binding.cpp",
         "native/node/call_probe_binding.cpp",
         "native/node/engine_binding.cpp",
         "native/node/frontswap_async.cpp",

@@ -23,6 +23,10 @@ export interface PoolHandle {
   memoryUsage(): NativeMemoryUsage;
   reserve(count: number): Uint32Array | null;
   release(slots: Uint32Array): void;
+  /** The node the pages are on now: the node, -1 unknown, -2 spread over several. */
+  numaNode(): number;
+  /** Writes back and evicts the cache lines of these slots' pages; returns the lines flushed. */
+  flushPages(slots: Uint32Array): number;
 }
 
 export interface NativeMemoryUsage {
@@ -62,6 +66,8 @@ export interface EngineHandle {
   reap(): void;
   setWaiting(waiting: boolean): void;
   cpuTimes(out: Float64Array): void;
+  /** Every worker's CPUs as the kernel reports them after pinning. */
+  workerCpus(): number[][];
   shutdown(): void;
 }
 
@@ -159,7 +165,7 @@ export interface Addon {
   setErrorClass(cls: typeof FrontswapError): void;
   /** Builtins the addon calls on buffers it obtained natively (pinning async pages). */
   setIntrinsics(resizableGetter: (this: unknown) => unknown, markAsUntransferable: (obj: object) => void): void;
-  createPool(pageSize: number, pages: number, backing: string, prefault: boolean, streamStores: number): PoolHandle;
+  createPool(pageSize: number, pages: number, backing: string, prefault: boolean, streamStores: number, numaNode: number): PoolHandle;
   createFrontswap(backend: PoolHandle | DeviceHandle, exclusiveGets: boolean, engine: EngineHandle | undefined): FrontswapHandle;
   createSwapDevice(path: string, pageSize: number, pages: number, discardMode: number, discardBatch: number): DeviceHandle;
   createDeviceUring(fs: FrontswapHandle, queueDepth: number, onComplete: (batch: number, results: Int32Array) => void): UringHandle;
@@ -170,6 +176,7 @@ export interface Addon {
     spinMicros: number,
     ringSize: number,
     onWake: (self: object) => void,
+    cpus: Uint32Array | undefined,
   ): EngineHandle;
   nativeInfo(): { streamCopy: string; lastLevelCacheBytes: number; thpMode: string };
   /** CPU time of the calling thread, in ns. */
@@ -178,8 +185,18 @@ export interface Addon {
   externalMemory(): number;
   readonly wire: Wire;
   readonly kernelProbe: KernelProbeBinding;
+  /** Cache control for cold measurements (native/core/cache_control.h). */
+  readonly cache: {
+    /** 'clflushopt', 'clflush' or 'none'. */
+    readonly flushKind: string;
+    /** Evicts pages (indices of `pageSize` bytes) of a view; returns the cache lines flushed. */
+    flushView(view: ArrayBufferView, pageSize: number, pages: Uint32Array): number;
+    /** ns per dependent load over a random cycle through buffers of these sizes. */
+    chaseLatency(sizes: Float64Array, loads: number): Float64Array;
+  };
   readonly baselines: {
-    memcpyLoop(pool: PoolHandle, slots: Uint32Array, page: ArrayBufferView, iterations: number, toPool: boolean): number;
+    /** kernel 0: glibc memcpy; 1: the pool's own page copy without frontswap's bookkeeping. */
+    memcpyLoop(pool: PoolHandle, slots: Uint32Array, pages: ArrayBufferView, iterations: number, toPool: boolean, kernel: 0 | 1): number;
     naiveStoreAsync(pool: PoolHandle, slot: number, page: ArrayBufferView): Promise<boolean>;
   };
 }

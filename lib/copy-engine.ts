@@ -5,12 +5,14 @@
  */
 import { WAIT_MODES, type CompletionMode, type WaitMode } from './engine/config';
 import { EngineCore } from './engine/core';
+import type { CompletionPaths } from './engine/wait-policy';
 import { describe, invalidArg, outOfRange } from './errors';
 import { RawBatch } from './raw-batch';
 import * as check from './validate';
 import { MAX_WORKERS } from './wire';
 
 export type { CompletionMode, WaitMode } from './engine/config';
+export type { CompletionPaths } from './engine/wait-policy';
 export { RawBatch, type RawBatchResult } from './raw-batch';
 
 export interface CopyEngineOptions {
@@ -38,6 +40,12 @@ export interface CopyEngineOptions {
   completion?: 'auto' | CompletionMode;
   /** Poll mode: how long to poll before letting the event loop sleep. Default 50. */
   pollMicros?: number;
+  /**
+   * Pin the workers (sched_setaffinity): worker i runs on cpus[i % cpus.length].
+   * Every CPU must be one this process may run on (else ERR_OUT_OF_RANGE).
+   * Default: wherever the scheduler puts them. `workerCpus()` reports the result.
+   */
+  cpus?: readonly number[];
 }
 
 export interface WorkerStats {
@@ -56,6 +64,13 @@ export interface WorkerStats {
 export interface EngineStats {
   inFlight: number;
   workers: WorkerStats[];
+  /**
+   * How the engine's waits for landed copies ended, counted as they end: settled
+   * at a submission (nothing left to wait for), spun in place (a short wait on
+   * awake workers), polled on a later event-loop turn, or a worker's event-loop
+   * wake-up.
+   */
+  completionPaths: CompletionPaths;
 }
 
 const cores = new WeakMap<CopyEngine, EngineCore>();
@@ -67,10 +82,12 @@ export class CopyEngine {
   readonly ringSize: number;
   readonly completion: CompletionMode;
   readonly pollMicros: number;
+  /** The CPUs asked for with `cpus`, or null. */
+  readonly cpus: readonly number[] | null;
 
   constructor(options?: CopyEngineOptions) {
     const o = check.options(options, 'CopyEngine options');
-    check.knownKeys(o, 'CopyEngine options', ['workers', 'waitMode', 'spinMicros', 'ringSize', 'completion', 'pollMicros']);
+    check.knownKeys(o, 'CopyEngine options', ['workers', 'waitMode', 'spinMicros', 'ringSize', 'completion', 'pollMicros', 'cpus']);
     this.workers = check.integer(o['workers'] ?? 1, 'workers', 1, MAX_WORKERS);
     this.waitMode = check.oneOf(o['waitMode'] ?? 'adaptive', 'waitMode', WAIT_MODES);
     this.spinMicros = check.integer(o['spinMicros'] ?? 50, 'spinMicros', 0, 10_000_000);
@@ -81,6 +98,11 @@ export class CopyEngine {
     const completion = check.oneOf(o['completion'] ?? 'auto', 'completion', ['auto', 'poll', 'wakeup'] as const);
     this.completion = completion === 'auto' ? (this.waitMode === 'sleep' ? 'poll' : 'wakeup') : completion;
     this.pollMicros = check.integer(o['pollMicros'] ?? 50, 'pollMicros', 0, 10_000_000);
+    const cpus = o['cpus'];
+    if (cpus !== undefined && (!Array.isArray(cpus) || cpus.length === 0)) {
+      throw invalidArg(`cpus must be a non-empty array of CPU numbers, got ${describe(cpus)}`);
+    }
+    this.cpus = cpus === undefined ? null : Object.freeze((cpus as unknown[]).map((c, i) => check.integer(c, `cpus[${i}]`, 0, 1023)));
     cores.set(
       this,
       new EngineCore({
@@ -90,6 +112,7 @@ export class CopyEngine {
         ringSize: this.ringSize,
         completion: this.completion,
         pollMicros: this.pollMicros,
+        cpus: this.cpus ? [...this.cpus] : null,
       }),
     );
   }
@@ -132,6 +155,7 @@ export class CopyEngine {
     core.handle.cpuTimes(cpu);
     return {
       inFlight: core.inFlight,
+      completionPaths: s.paths,
       workers: s.done.map((completed, w) => ({
         completed,
         sleeps: s.sleeps[w]!,
@@ -140,6 +164,13 @@ export class CopyEngine {
         cpuNs: cpu[w]!,
       })),
     };
+  }
+
+  /** The CPUs each worker may run on, as the kernel reports them (sched_getaffinity) after pinning. */
+  workerCpus(): number[][] {
+    const core = coreOf(this);
+    core.assertOpen();
+    return core.handle.workerCpus();
   }
 
   /**

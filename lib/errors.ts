@@ -44,6 +44,7 @@ export const ERROR_CODES = [
   'ERR_NO_URING',
   'ERR_IO',
   'ERR_BUFFER_RESIZABLE',
+  'ERR_NUMA_NODE_UNAVAILABLE',
 ] as const;
 
 /** One of ERROR_CODES, or a device's I/O error: the errno's name ('EIO', 'ENOSPC', ...). */

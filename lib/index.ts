@@ -11,7 +11,7 @@ export type { DeviceHoldings, DiscardPolicy, SwapDeviceOptions, SwapDeviceStats 
 export { DeviceBatch } from './device-io';
 export type { UringStats } from './device-io';
 export { CopyEngine, RawBatch } from './copy-engine';
-export type { CopyEngineOptions, CompletionMode, EngineStats, RawBatchResult, WaitMode, WorkerStats } from './copy-engine';
+export type { CopyEngineOptions, CompletionMode, CompletionPaths, EngineStats, RawBatchResult, WaitMode, WorkerStats } from './copy-engine';
 export { FrontswapError } from './errors';
 export type { FrontswapErrorCode } from './errors';
 export { machineInfo } from './machine-info';

@@ -32,6 +32,12 @@ export interface PagePoolOptions {
    * when the pool is more than twice the last-level cache.
    */
   streamStores?: 'auto' | boolean;
+  /**
+   * Bind the pool's memory to this NUMA node (mbind, MPOL_BIND) before any page
+   * is faulted in. A node that does not exist or has no memory throws
+   * ERR_NUMA_NODE_UNAVAILABLE. Default: wherever first touch puts it.
+   */
+  numaNode?: number;
 }
 
 export interface PoolMemoryUsage extends NativeMemoryUsage {}
@@ -53,11 +59,13 @@ export class PagePool {
   readonly backing: Backing;
   /** Whether stores into the pool use non-temporal (streaming) stores. */
   readonly streamStores: boolean;
+  /** The node asked for with `numaNode`, or null. */
+  readonly numaNodeRequested: number | null;
 
   constructor(options: PagePoolOptions) {
     const o = check.options(options, 'PagePool options');
-    if (options === undefined) throw invalidArg('PagePool needs options: { pages, pageSize?, backing?, prefault?, streamStores? }');
-    check.knownKeys(o, 'PagePool options', ['pageSize', 'pages', 'backing', 'prefault', 'streamStores']);
+    if (options === undefined) throw invalidArg('PagePool needs options: { pages, pageSize?, backing?, prefault?, streamStores?, numaNode? }');
+    check.knownKeys(o, 'PagePool options', ['pageSize', 'pages', 'backing', 'prefault', 'streamStores', 'numaNode']);
     const pageSize = pageSizeOption(o['pageSize']);
     const pages = check.integer(o['pages'], 'pages', 1, 0xfffffffe);
     const backing = check.oneOf(o['backing'] ?? 'auto', 'backing', ['auto', 'hugetlb', 'thp', 'normal'] as const);
@@ -66,13 +74,26 @@ export class PagePool {
     if (stream !== 'auto' && typeof stream !== 'boolean') {
       throw invalidArg(`streamStores must be 'auto', true or false, got ${describe(stream)}`);
     }
-    const h = addon.createPool(pageSize, pages, backing, prefault, stream === 'auto' ? 0 : stream ? 2 : 1);
+    const node = o['numaNode'] === undefined ? null : check.integer(o['numaNode'], 'numaNode', 0, 1023);
+    const h = addon.createPool(pageSize, pages, backing, prefault, stream === 'auto' ? 0 : stream ? 2 : 1, node ?? -1);
     handles.set(this, h);
     this.pageSize = h.pageSize;
     this.capacity = h.capacity;
     this.byteLength = h.byteLength;
     this.backing = h.backing;
     this.streamStores = h.streamStores;
+    this.numaNodeRequested = node;
+  }
+
+  /**
+   * The NUMA node the pool's pages are on now, asked of the kernel (move_pages
+   * as a query, over up to 256 pages): a node number, 'mixed' when they are
+   * spread over several, null when the kernel does not say (pages not yet
+   * faulted in, or no NUMA support).
+   */
+  get numaNode(): number | 'mixed' | null {
+    const n = handleOf(this).numaNode();
+    return n >= 0 ? n : n === -2 ? 'mixed' : null;
   }
 
   /** Pages held by front-ends and reservations. */

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { BenchUsageError, coldPoolBytes, parseBenchArgs, parseSize, type RunOptions } from '../bench/run/options';
+import { BenchUsageError, coldPoolBytes, defaultWorkerCounts, parseBenchArgs, parseSize, type RunOptions } from '../bench/run/options';
 import { planRun } from '../bench/run/plan';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
-const ctx = { lastLevelCacheBytes: 32 * MiB };
+const ctx = { lastLevelCacheBytes: 32 * MiB, cpus: 3 };
 
 function opts(...args: string[]): RunOptions {
   const p = parseBenchArgs(args, ctx);
@@ -47,7 +47,7 @@ describe('bench options: defaults', () => {
     assert.equal(o.depth, 1);
     assert.equal(o.hotPoolBytes, 8 * MiB);
     assert.equal(o.coldPoolBytes, 256 * MiB);
-    assert.deepEqual(o.baselines, ['memcpy', 'typedarray-set', 'buffer-copy', 'naive-async', 'js-worker']);
+    assert.deepEqual(o.baselines, ['memcpy', 'glibc-memcpy', 'typedarray-set', 'buffer-copy', 'naive-async', 'js-worker']);
     assert.match(o.sampling, /benchmark/);
     assert.deepEqual(o.backingSubset, {
       pageSizes: [4 * KiB, 2 * MiB],
@@ -93,12 +93,35 @@ describe('bench options: defaults', () => {
     assert.deepEqual(plan.map((p) => `${p.pageSize}/${p.temperature}`), ['4096/hot', '4096/cold', '65536/cold', '2097152/cold']);
   });
 
-  it('the cold pool is at least 256 MiB and 4× the last-level cache', () => {
-    assert.equal(coldPoolBytes(32 * MiB), 256 * MiB);
-    assert.equal(coldPoolBytes(96 * MiB), 384 * MiB);
-    assert.equal(coldPoolBytes(null), 256 * MiB);
-    const big = parseBenchArgs([], { lastLevelCacheBytes: 128 * MiB });
-    assert.ok(!big.help && big.options.coldPoolBytes === 512 * MiB);
+  it('the cold pool is sized by memory, not by the cache: 256 MiB, --cold-pool rounded down to a power of two', () => {
+    assert.equal(coldPoolBytes(), 256 * MiB);
+    assert.equal(coldPoolBytes(384 * MiB), 256 * MiB);
+    assert.equal(coldPoolBytes(3 * MiB), 8 * MiB);
+    const big = parseBenchArgs([], { lastLevelCacheBytes: 480 * MiB, cpus: 3 });
+    assert.ok(!big.help && big.options.coldPoolBytes === 256 * MiB);
+    assert.equal(opts('--quick').coldPoolBytes, 128 * MiB);
+    assert.equal(opts('--cold-pool', '100m').coldPoolBytes, 64 * MiB);
+    mistake(['--cold-pool', '1m'], /--cold-pool/);
+    mistake(['--cold-pool', 'big'], /--cold-pool/);
+  });
+
+  it('worker counts default to 1, 2, 4, … up to the CPUs allowed minus one, at most 8', () => {
+    assert.deepEqual(defaultWorkerCounts(1), [1]);
+    assert.deepEqual(defaultWorkerCounts(2), [1]);
+    assert.deepEqual(defaultWorkerCounts(5), [1, 2, 4]);
+    assert.deepEqual(defaultWorkerCounts(64), [1, 2, 4, 8]);
+    const o = parseBenchArgs([], { lastLevelCacheBytes: null, cpus: 9 });
+    assert.ok(!o.help && o.options.workers.join() === '1,2,4,8');
+    const q = parseBenchArgs(['--quick'], { lastLevelCacheBytes: null, cpus: 2 });
+    assert.ok(!q.help && q.options.asyncModes.every((m) => m.workers === 1));
+    assert.deepEqual(opts('--workers', '32').workers, [32]);
+  });
+
+  it('--budget: 540 s by default, 50 s with --quick', () => {
+    assert.equal(opts().budgetSeconds, 540);
+    assert.equal(opts('--quick').budgetSeconds, 50);
+    assert.equal(opts('--budget', '120').budgetSeconds, 120);
+    mistake(['--budget', '0'], /--budget/);
   });
 
   it('--help asks for help', () => {

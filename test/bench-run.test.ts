@@ -165,7 +165,8 @@ describe('frontswap bench: output choices', () => {
     const report = parseReport(r.stdout, 'stdout');
     assert.ok(report.cells.length === 4);
     assert.ok(!r.stderr.includes('\r'), 'no progress line');
-    assert.match(r.stderr, /^frontswap bench: done in [^\n]+\n$/);
+    // The plan first — memory and time, before anything is measured — then the closing line.
+    assert.match(r.stderr, /^plan: \d+ pools, \d+ cells × 3 repetitions of 2 ms; memory ≈ [\d.]+ [KMG]iB \([^\n]*\); estimated [^\n]+ of a 9 min budget\nfrontswap bench: done in [^\n]+\n$/);
     assert.equal(readdirSync(dir).length, before);
   });
 

@@ -50,14 +50,17 @@ export const benchCommand: CliCommand = {
   usage:
     'frontswap bench [--quick] [--out DIR] [--json] [--page-sizes 4k,64k,2m] [--batches 1,4,16] ' +
     '[--modes sync,sleep,spin,adaptive] [--workers 1,2] [--temps hot,cold] [--backings auto,normal,thp,hugetlb] ' +
-    '[--ops store,load] [--reps N] [--sample-ms N] [--print-report] [--sections copy,device,kernel,faults] [--allow-swap-in-use]',
+    '[--ops store,load] [--reps N] [--sample-ms N] [--depth N] [--budget SECONDS] [--cold-pool SIZE] [--print-report] ' +
+    '[--sections copy,device,kernel,faults] [--allow-swap-in-use]',
   details: [
     'Sweeps page sizes (4 KiB to 2 MiB), batch sizes, sync vs the async engine in each wait mode',
     'and worker count, hot and cold pools, store and load; measures native memcpy, TypedArray.set,',
     'Buffer#copy, a Promise per page (napi_async_work) and a worker_threads copier alongside; and',
     'reports, per page size, from what batch async beats sync in throughput and in caller CPU.',
-    'A full run takes several minutes; --quick under a minute. With --out, prints a short summary',
-    '(the answer per page size, where the files are); --print-report prints the whole report.md too.',
+    'A full run fits a 9-minute budget, --quick 50 s (--budget changes it); the plan, its memory',
+    'and its estimated time are printed before anything is measured.',
+    'With --out, prints a short summary (the answer per page size, where the files are);',
+    '--print-report prints the whole report.md too.',
     '',
     OPTIONS_HELP,
     sectionsHelp(),
@@ -95,7 +98,7 @@ export const benchCommand: CliCommand = {
       for (const line of repairLeftovers()) io.stderr.write(`${who}: ${line}\n`);
       const progress = isTerminal(io.stderr) ? io.stderr : null;
       const copy = sectionArgs.sections.includes('copy');
-      const report = copy ? await runBench(parsed.options, { machine, progress }) : null;
+      const report = copy ? await runBench(parsed.options, { machine, progress, log: io.stderr }) : null;
       const sections = await runSections(sectionArgs.sections, {
         machine,
         quick: parsed.options.quick,

@@ -50,7 +50,9 @@ function cpuRows(info: MachineInfo): Row[] {
     rows.push(['NUMA nodes', String(info.numaNodes.length)]);
     for (const node of info.numaNodes) {
       const mem = node.memTotalBytes === null ? '' : `, ${formatBytes(node.memTotalBytes)}`;
-      rows.push([`node${node.id}`, `CPUs ${node.cpuList ?? 'unknown'}${mem}`]);
+      // A node with memory and no CPUs is memory the CPUs reach remotely: CXL or far memory.
+      const cpuless = node.cpuList !== null && node.cpuList.trim() === '';
+      rows.push([`node${node.id}`, cpuless ? `no CPUs (memory only: CXL or far memory)${mem}` : `CPUs ${node.cpuList ?? 'unknown'}${mem}`]);
     }
   }
   return rows;

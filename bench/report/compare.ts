@@ -9,6 +9,7 @@ import { baselineKeyId, baselineKeyLabel, cellKeyId, cellKeyLabel, type Baseline
 import { BASELINE_ORDER, compareCellKeys, compareSetting, rank } from './labels';
 import { comparablePools, crossoversSideBySide, whatDiffers } from './compare-context';
 import { describeMachine, machineName } from './machine';
+import { describeRunFacts } from './run-facts';
 import type {
   ComparedEntry, ComparedFigure, ComparedMetric, ComparedReport, Comparison, ComparisonSummary, PartialEntry,
 } from './compare-types';
@@ -138,7 +139,7 @@ export function compareReports(inputs: readonly { label: string; report: Report 
     return s;
   });
 
-  const described = inputs.map((i) => describeMachine(i.report.machine));
+  const described = inputs.map((i) => [...describeMachine(i.report.machine), ...describeRunFacts(i.report)]);
   const machines = described[0]!.map((row, r) => ({ label: row.label, values: described.map((d) => d[r]!.value) }));
 
   const reports: ComparedReport[] = inputs.map((inp, i) => {

@@ -11,7 +11,7 @@ export const TEMPERATURE_ORDER: readonly PoolTemperature[] = ['cold', 'hot'];
 export const BACKING_ORDER: readonly Backing[] = ['hugetlb', 'thp', 'normal'];
 export const WAIT_MODE_ORDER: readonly WaitMode[] = ['adaptive', 'spin', 'sleep'];
 /** The limit first, then what a Node user would write, then the async alternatives. */
-export const BASELINE_ORDER: readonly BaselineName[] = ['memcpy', 'typedarray-set', 'buffer-copy', 'naive-async', 'js-worker'];
+export const BASELINE_ORDER: readonly BaselineName[] = ['memcpy', 'glibc-memcpy', 'typedarray-set', 'buffer-copy', 'naive-async', 'js-worker'];
 
 /** Position of `v` in `order`; unknown values sort last, in a stable way. */
 export function rank<T>(order: readonly T[], v: T): number {

@@ -3,6 +3,7 @@
  * then how to read it, the machine and pools it was measured on, the figures
  * behind the answer, the baselines, and last the exact options to reproduce it.
  */
+import { describeRunFacts } from './run-facts';
 import {
   callerCpuChartFile,
   callerCpuCharts,
@@ -75,6 +76,7 @@ export function renderMarkdown(report: Report, options: MarkdownOptions = {}): s
 
   para('## Machine');
   para(markdownTable(machineTable(report.machine)));
+  para(markdownTable({ columns: [{ label: 'Run' }, { label: '' }], rows: describeRunFacts(report).map((r) => [r.label, r.value]) }));
 
   para('## Pools');
   para(report.pools.length > 0 ? markdownTable(poolsTable(report)) : 'No pools recorded.');

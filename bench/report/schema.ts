@@ -36,6 +36,75 @@ export interface PoolSetup {
   /** Bytes backed by huge pages after prefault (THP or hugetlb). */
   hugeBytes: number;
   streamStores: boolean;
+  /** Where the pool's pages were, asked of the kernel (move_pages): a node, 'mixed', or null when it did not say. */
+  numaNode?: number | 'mixed' | null;
+  /** Cold pools: whether each repetition flushed the lines it touched (cache.method says how). */
+  flushed?: boolean;
+}
+
+/** One point of the cache probe: ns per dependent load over a buffer of `bytes`. */
+export interface CacheProbePoint {
+  bytes: number;
+  nsPerLoad: number;
+}
+
+/** How a cold pool was made cold, and the evidence the cache decisions rest on. */
+export interface CacheEvidence {
+  /** How a cold repetition starts cold, in words. */
+  method: string;
+  /** The flush instruction used: 'clflushopt', 'clflush' or 'none'. */
+  flush: string;
+  /** The last-level cache sysfs reports (null: it did not say). */
+  sysfsLastLevelBytes: number | null;
+  /** Where the probe's latency crosses halfway from its fastest to its slowest point (null: no knee within the sizes probed). */
+  measuredLastLevelBytes: number | null;
+  /** The probe: a random pointer chase per size. */
+  probe: CacheProbePoint[];
+  /** The cache size decisions used: the measured knee where there is one, else sysfs. */
+  effectiveLastLevelBytes: number | null;
+  /** Cold pools use streaming stores when larger than this (2 × the effective cache); hot pools never. */
+  streamStoresAboveBytes: number | null;
+}
+
+/** Where the run ran: the CPUs it could use, the NUMA nodes, the engine workers' CPUs as the kernel reported them. */
+export interface Placement {
+  /** CPUs this process may run on (sched_getaffinity), as a count. */
+  allowedCpus: number;
+  numaNodes: number;
+  /** Memory-only (CPU-less) nodes: CXL or far memory. */
+  cpulessNodes: number[];
+  /** Pool node × worker node crossing: measured, or why not. */
+  numaCrossing: string;
+  /** Per engine setting ("adaptive ×2"): each worker's CPUs, from the first engine of that setting. */
+  workerCpus: Record<string, number[][]>;
+}
+
+/** What the planner fitted the run to. */
+export interface PlanFacts {
+  /** The time budget, in ms. */
+  budgetMs: number;
+  /** The plan's own estimate before and after fitting, in ms. */
+  estimateMs: number;
+  fittedEstimateMs: number;
+  /** Copy speed the estimate assumed (measured at the start), bytes per ms. */
+  estimateBytesPerMs: number;
+  /** Measured over estimated time of trial repetitions at the start, applied to the whole estimate. */
+  estimateScale?: number;
+  /** Peak memory the run takes: the largest pool, the JS destination, the worker copier's buffers. */
+  peakMemoryBytes: number;
+  /** What the planner changed to fit the budget, in words (empty: nothing). */
+  changes: string[];
+}
+
+/** Async cells: how the caller's waits ended over the throughput phases of all repetitions, as the engine counted them. */
+export interface CompletionPathCounts {
+  /** Batches submitted. */
+  submissions: number;
+  settledAtSubmit: number;
+  spunInPlace: number;
+  polled: number;
+  /** Event-loop wake-ups a worker sent. */
+  wokenByWorker: number;
 }
 
 export interface Metrics {
@@ -46,6 +115,8 @@ export interface Metrics {
   nsPerPage: Stat;
   /** CPU time of the calling (JS) thread per page, in ns. */
   callerCpuNsPerPage: Stat;
+  /** Async cells: the completion paths paid, summed over repetitions (counted by the engine). */
+  completionPaths?: CompletionPathCounts;
   /** CPU time of the engine's workers per page, in ns (async and worker baselines only). */
   workerCpuNsPerPage?: Stat;
   /**
@@ -79,7 +150,8 @@ export interface Cell extends CellKey {
 }
 
 export type BaselineName =
-  | 'memcpy' // native memcpy in a C++ loop: the limit
+  | 'memcpy' // the pool's own page copy kernel in a C++ loop, without frontswap's bookkeeping: the limit
+  | 'glibc-memcpy' // glibc memcpy in a C++ loop: what an addon author gets for free
   | 'typedarray-set' // TypedArray.prototype.set into an equally large ArrayBuffer
   | 'buffer-copy' // Buffer#copy into an equally large Buffer
   | 'naive-async' // one Promise per page through napi_async_work
@@ -142,6 +214,8 @@ export interface BenchOptions {
   hotPageSizes?: number[];
   /** Batches in flight per async cell (1: submit, await, submit the next). */
   depth?: number;
+  /** The time budget the planner fitted the run to, in seconds. */
+  budgetSeconds?: number;
   /** The backing the whole sweep asked for, and the subset each further backing ran. */
   mainBacking?: 'auto' | Backing;
   backingSubset?: {
@@ -177,4 +251,10 @@ export interface Report {
   crossovers: Crossover[];
   /** `frontswap bench --sections …`: what each further section (device, kernel, faults) measured, or why it was skipped. */
   sections?: Record<string, unknown>;
+  /** Cache method and evidence (absent in reports before it was recorded). */
+  cache?: CacheEvidence;
+  /** CPU and NUMA placement. */
+  placement?: Placement;
+  /** The planner's budget and estimate. */
+  plan?: PlanFacts;
 }

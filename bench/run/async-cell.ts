@@ -18,7 +18,7 @@ import { Frontswap, type FrontswapBatch } from '../../lib/frontswap';
 import { nowNs, threadCpuNs } from './clock';
 import type { Op } from '../report/schema';
 import type { AsyncMode } from './options';
-import { KEY_MASK, prefill, takeKeys, type PoolBench } from './pool';
+import { coldOps, flushWindow, KEY_MASK, prefill, takeKeys, type PoolBench } from './pool';
 import {
   asyncLatencyGroups,
   batchesPerClockRead,
@@ -101,6 +101,8 @@ export async function sampleAsyncCell(pb: PoolBench, op: Op, mode: AsyncMode, ba
   const engine = new CopyEngine({ workers: mode.workers, waitMode: mode.waitMode, ringSize: ringSizeFor(batch * depth) });
   try {
     const id = engine.registerBuffer(pb.src);
+    const setting = `${mode.waitMode} ×${mode.workers}`;
+    if (pb.workerCpus && !(setting in pb.workerCpus)) pb.workerCpus[setting] = engine.workerCpus();
     const fs = new Frontswap(pb.pool, { engine });
     prefill(fs, pb);
     try {
@@ -111,8 +113,13 @@ export async function sampleAsyncCell(pb: PoolBench, op: Op, mode: AsyncMode, ba
 
       const limit = times.sampleMs * 1e6;
       const every = batchesPerClockRead(batch);
+      // Cold: exactly a window of distinct pages, flushed first (pool.ts); hot: for the sample time.
+      const rateKey = `async ${op} ${mode.waitMode}x${mode.workers} ${batch}/${depth}`;
+      const window = pb.cold ? coldOps(pb, rateKey, batch, limit) : 0;
+      flushWindow(pb, window);
       let k = pb.cursor;
       let batches = 0;
+      const p0 = engine.stats().completionPaths;
       const w0 = workerCpuNs(engine);
       const c0 = threadCpuNs();
       const t0 = nowNs();
@@ -124,7 +131,9 @@ export async function sampleAsyncCell(pb: PoolBench, op: Op, mode: AsyncMode, ba
         inFlight.push(b.submit());
         if (inFlight.length >= depth) await inFlight.shift();
         batches++;
-        if (batches % every === 0 && batches >= 2) {
+        if (pb.cold) {
+          if (batches * batch >= window) break;
+        } else if (batches % every === 0 && batches >= 2) {
           t = nowNs();
           if (t - t0 >= limit) break;
         }
@@ -132,17 +141,28 @@ export async function sampleAsyncCell(pb: PoolBench, op: Op, mode: AsyncMode, ba
       if (inFlight.length > 0) {
         await Promise.all(inFlight);
         t = nowNs();
+      } else if (pb.cold) {
+        t = nowNs();
       }
       const c1 = threadCpuNs();
       const w1 = workerCpuNs(engine);
+      const p1 = engine.stats().completionPaths;
       const pages = batches * batch;
       takeKeys(pb, pages);
+      pb.rates.set(rateKey, (t - t0) / pages);
       const latency = await latencyPhase(engine, fs, pb, op, id, batch, times.latencyMs * 1e6, (t - t0) / batches);
       return {
         nsPerPage: (t - t0) / pages,
         callerCpuNsPerPage: (c1 - c0) / pages,
         workerCpuNsPerPage: (w1 - w0) / pages,
         latency,
+        paths: {
+          submissions: batches,
+          settledAtSubmit: p1.settledAtSubmit - p0.settledAtSubmit,
+          spunInPlace: p1.spunInPlace - p0.spunInPlace,
+          polled: p1.polled - p0.polled,
+          wokenByWorker: p1.wokenByWorker - p0.wokenByWorker,
+        },
       };
     } finally {
       fs.invalidateArea(0);

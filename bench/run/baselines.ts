@@ -1,6 +1,7 @@
 /**
  * The baselines, measured on the same pool and page size as the cells:
- *  - memcpy: the addon's native memcpy loop into reserved slots of the pool (the limit);
+ *  - memcpy / glibc-memcpy: a native loop into reserved slots of the pool, with the
+ *    pool's own page copy kernel (the limit) and with glibc's memcpy;
  *  - typedarray-set / buffer-copy: what a Node user would write, copying the same
  *    source pages to random page positions of an equally large ArrayBuffer;
  *  - naive-async: one Promise per page through napi_async_work, `batch` in flight;
@@ -14,7 +15,7 @@ import type { JsWorkerCopier } from '../baselines/js-worker';
 import { nowNs, rng, threadCpuNs } from './clock';
 import type { Op } from '../report/schema';
 import type { BaselineSpec } from './plan';
-import { KEY_MASK, takeKeys, type PoolBench } from './pool';
+import { coldOps, flushWindow, KEY_MASK, takeKeys, type PoolBench } from './pool';
 import {
   asyncLatencyGroups,
   batchesPerClockRead,
@@ -48,13 +49,13 @@ export interface BaselineContext {
   dstPages: Uint8Array[];
   dstBuf: Buffer;
   srcBufs: Buffer[];
-  /** memcpy iterations per sample, learned from the previous sample, by op. */
-  memcpyIterations: Map<Op, number>;
+  /** memcpy iterations per sample, learned from the previous sample, by kernel and op. */
+  memcpyIterations: Map<string, number>;
 }
 
 /** Reserves the pool's slots (when a baseline needs them) and lays out the JS destination. */
 export function openBaselines(pb: PoolBench, res: BaselineResources, specs: readonly BaselineSpec[], seed: number): BaselineContext {
-  const needsSlots = specs.some((s) => s.name === 'memcpy' || s.name === 'naive-async');
+  const needsSlots = specs.some((s) => s.name === 'memcpy' || s.name === 'glibc-memcpy' || s.name === 'naive-async');
   let slots: Uint32Array | null = null;
   if (needsSlots) {
     slots = pb.pool.reserve(pb.capacity);
@@ -91,16 +92,31 @@ export function closeBaselines(ctx: BaselineContext): void {
   ctx.slots = null;
 }
 
-function memcpy(ctx: BaselineContext, op: Op, times: PhaseTimes): Rep {
+/**
+ * A native copy loop over the pool's reserved slots (in random order): 'memcpy'
+ * with the pool's own page copy kernel (its streaming choice, none of
+ * frontswap's bookkeeping: the limit a sync copy can reach), 'glibc-memcpy'
+ * with glibc's memcpy. On a cold pool it walks distinct slots only, flushed first.
+ */
+function memcpy(ctx: BaselineContext, name: 'memcpy' | 'glibc-memcpy', op: Op, times: PhaseTimes): Rep {
   const { pb } = ctx;
   const limit = times.sampleMs * 1e6;
+  const slots = ctx.slots!;
+  const key = `${name} ${op}`;
   // First guess 5 GB/s; afterwards the speed the previous sample saw.
-  const iterations = ctx.memcpyIterations.get(op) ?? Math.max(2, Math.ceil(limit / (pb.pageSize / 5)));
-  const page = pb.views[0]!;
+  let iterations = ctx.memcpyIterations.get(key) ?? Math.max(2, Math.ceil(limit / (pb.pageSize / 5)));
+  if (pb.cold) {
+    iterations = Math.max(1, Math.min(iterations, slots.length));
+    const walked = slots.subarray(0, iterations);
+    pb.log?.flushed.push([-1, iterations]);
+    handleOf(pb.pool).flushPages(walked);
+    pb.log?.walked.push([-1, iterations]);
+  }
+  // The cells' own source pages, in the same turn (page k from source k % srcPages).
   const c0 = threadCpuNs();
-  const ns = addon.baselines.memcpyLoop(handleOf(pb.pool), ctx.slots!, page, iterations, op === 'store');
+  const ns = addon.baselines.memcpyLoop(handleOf(pb.pool), slots, pb.src, iterations, op === 'store', name === 'memcpy' ? 1 : 0);
   const c1 = threadCpuNs();
-  ctx.memcpyIterations.set(op, Math.max(2, Math.ceil(limit / Math.max(ns, 1))));
+  ctx.memcpyIterations.set(key, Math.max(2, Math.ceil(limit / Math.max(ns, 1))));
   return { nsPerPage: ns, callerCpuNsPerPage: (c1 - c0) / iterations };
 }
 
@@ -110,6 +126,10 @@ function jsLoop(ctx: BaselineContext, name: 'typedarray-set' | 'buffer-copy', op
   const { keys, views, srcPages, pageSize } = pb;
   const chunk = opsPerClockRead(pageSize, 1);
   const limit = times.sampleMs * 1e6;
+  // Cold: a window of distinct destination pages, flushed first, as the sync cells do.
+  const rateKey = `${name} ${op}`;
+  const window = pb.cold ? coldOps(pb, rateKey, chunk, limit) : 0;
+  flushWindow(pb, window, dst);
   let k = pb.cursor;
   let ops = 0;
   const c0 = threadCpuNs();
@@ -142,9 +162,10 @@ function jsLoop(ctx: BaselineContext, name: 'typedarray-set' | 'buffer-copy', op
     }
     ops += chunk;
     t = nowNs();
-  } while (t - t0 < limit || ops < 2);
+  } while (pb.cold ? ops < window : t - t0 < limit || ops < 2);
   const c1 = threadCpuNs();
   takeKeys(pb, ops);
+  pb.rates.set(rateKey, (t - t0) / ops);
   return { nsPerPage: (t - t0) / ops, callerCpuNsPerPage: (c1 - c0) / ops };
 }
 
@@ -278,7 +299,8 @@ async function jsWorkerLatency(
 export async function sampleBaseline(ctx: BaselineContext, spec: BaselineSpec, times: PhaseTimes): Promise<Rep> {
   switch (spec.name) {
     case 'memcpy':
-      return memcpy(ctx, spec.op, times);
+    case 'glibc-memcpy':
+      return memcpy(ctx, spec.name, spec.op, times);
     case 'typedarray-set':
     case 'buffer-copy':
       return jsLoop(ctx, spec.name, spec.op, times);

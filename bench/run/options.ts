@@ -9,6 +9,7 @@
  * thread's CPU time nor paired repetitions): each repetition of every variant
  * of a pool is taken in turn, so a noisy neighbour hits them alike.
  */
+import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { PAGE_SIZE_SPELLING, isPageSize, sizeFromText } from '../../lib/page-size';
 import type { Backing, BaselineName, BenchOptions, Op, PoolTemperature, WaitMode } from '../report/schema';
@@ -19,15 +20,24 @@ const MiB = 1024 * KiB;
 export const ALL_PAGE_SIZES: readonly number[] = [4 * KiB, 16 * KiB, 64 * KiB, 256 * KiB, 1 * MiB, 2 * MiB];
 export const ALL_BATCHES: readonly number[] = [1, 4, 16, 64, 256];
 export const ALL_WAIT_MODES: readonly WaitMode[] = ['sleep', 'spin', 'adaptive'];
-export const ALL_BASELINES: readonly BaselineName[] = ['memcpy', 'typedarray-set', 'buffer-copy', 'naive-async', 'js-worker'];
+export const ALL_BASELINES: readonly BaselineName[] = ['memcpy', 'glibc-memcpy', 'typedarray-set', 'buffer-copy', 'naive-async', 'js-worker'];
 const BACKING_REQUESTS: readonly ('auto' | Backing)[] = ['auto', 'normal', 'thp', 'hugetlb'];
 
 /** The hot pool: fits in the last-level cache. */
 export const HOT_POOL_BYTES = 8 * MiB;
 /** The hot pool never has fewer pages than this (2 MiB pages: 4 pages, 8 MiB). */
 export const MIN_POOL_PAGES = 4;
-/** The cold pool is at least this large, and at least 4× the last-level cache. */
-export const MIN_COLD_POOL_BYTES = 256 * MiB;
+/**
+ * The cold pool's default size, whatever the cache: cold comes from flushing the
+ * lines a repetition touches (cache.ts), so the pool is sized by the memory it
+ * costs. --cold-pool changes it; --quick uses half.
+ */
+export const DEFAULT_COLD_POOL_BYTES = 256 * MiB;
+/** Default time budgets of a run, in seconds: the planner fits repetitions and sample times to them. */
+export const DEFAULT_BUDGET_S = 540;
+export const QUICK_BUDGET_S = 50;
+/** Engine worker counts by default go up to this (the CPUs the process may use, minus one). */
+export const MAX_DEFAULT_WORKERS = 8;
 
 /** One engine setting measured: how its workers wait, and how many there are. */
 export interface AsyncMode {
@@ -65,6 +75,10 @@ export interface RunOptions extends BenchOptions {
   latencyShare: number;
   /** Seed of the random key and slot orders. */
   seed: number;
+  /** The time budget, in seconds (the planner fits the run to it). */
+  budgetSeconds: number;
+  /** CPUs the process may use, as counted when the options were made. */
+  allowedCpus: number;
   /** How repetitions are taken. */
   sampling: string;
 }
@@ -89,14 +103,20 @@ const FLAGS = {
   'sample-ms': { type: 'string' },
   depth: { type: 'string' },
   baselines: { type: 'string' },
+  'cold-pool': { type: 'string' },
+  budget: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
 export const OPTIONS_HELP = [
   'options:',
   '  --quick             a short run (under a minute): 4k,64k,2m pages, batches 1,4,16,64,',
-  '                      sync + adaptive ×1, sleep ×1, spin ×1, adaptive ×2, store only,',
-  '                      cold pool (hot pool at 4k only), 3 repetitions of 10 ms',
+  '                      sync + adaptive ×1, sleep ×1, spin ×1, adaptive × the most workers,',
+  '                      store only, cold pool (hot pool at 4k only), 3 repetitions of 10 ms',
+  '  --budget SECONDS    the time the run may take (default 540; --quick 50): the planner shortens',
+  '                      sample times, then repetitions (never below 3), to fit, and says so',
+  '  --cold-pool SIZE    bytes of each cold pool (default 256m; --quick 128m; rounded down to a power',
+  '                      of two): cold comes from flushing what each repetition touches, not from size',
   '  -o, --out DIR       write report.json, report.md, SVG charts and report.html to DIR',
   '  --json              print report.json instead of report.md',
   '',
@@ -105,15 +125,19 @@ export const OPTIONS_HELP = [
   '  --batches LIST      pages per submission (async) or per timed group (sync): 1,4,16,64,256',
   '  --modes LIST        sync,sleep,spin,adaptive (sync: copies on the calling thread;',
   "                      the others: the engine's wait modes)",
-  '  --workers LIST      engine worker threads: 1,2',
-  '  --temps LIST        hot (8 MiB pool, fits in cache), cold (max(256 MiB, 4× last-level cache))',
+  '  --workers LIST      engine worker threads, 1 to 32 (default 1,2,4,… up to the CPUs this',
+  '                      process may use minus one, at most 8)',
+  '  --temps LIST        hot (8 MiB pool, fits in cache), cold (--cold-pool; every repetition',
+  '                      flushes the pages it will touch from the caches first: clflushopt/clflush)',
   '  --backings LIST     auto,normal,thp,hugetlb: the first runs the whole sweep, each further',
   '                      one a small comparison subset (hugetlb only with huge pages reserved)',
   '  --ops LIST          store,load',
   '  --reps N            repetitions per figure (default 5; --quick 3)',
   '  --sample-ms N       time of one repetition in ms (default 25; --quick 10)',
-  '  --depth N           batches in flight per async cell (default 1: submit, await, submit the next)',
-  '  --baselines LIST    memcpy,typedarray-set,buffer-copy,naive-async,js-worker (default all)',
+  '  --depth N           queue depth: batches in flight per async cell (default 1: submit, await,',
+  '                      submit the next; 8: eight batches in flight, as io_uring and fio count it)',
+  '  --baselines LIST    memcpy,glibc-memcpy,typedarray-set,buffer-copy,naive-async,js-worker',
+  "                      (default all; memcpy: the pool's own page copy without frontswap's bookkeeping)",
   '',
   'Every figure is a median with its interquartile range over the repetitions. Repetitions are',
   'sampled by the runner itself, variants in turn, timing many operations per clock read; the',
@@ -188,10 +212,19 @@ function integer(flag: string, text: string, min: number, max: number): number {
   return n;
 }
 
-/** max(256 MiB, 4 × last-level cache), in whole 2 MiB pages. */
-export function coldPoolBytes(lastLevelCacheBytes: number | null): number {
-  const want = Math.max(MIN_COLD_POOL_BYTES, 4 * (lastLevelCacheBytes ?? 0));
-  return Math.ceil(want / (2 * MiB)) * 2 * MiB;
+/** The cold pool: `bytes` rounded down to a power of two (so its pages are a power of two), at least 8 MiB. */
+export function coldPoolBytes(bytes: number = DEFAULT_COLD_POOL_BYTES): number {
+  let p = 8 * MiB;
+  while (p * 2 <= bytes) p *= 2;
+  return p;
+}
+
+/** Default worker counts: 1, 2, 4, … up to the CPUs the process may use minus one, at most 8. */
+export function defaultWorkerCounts(allowedCpus: number): number[] {
+  const top = Math.max(1, Math.min(MAX_DEFAULT_WORKERS, allowedCpus - 1));
+  const out: number[] = [];
+  for (let w = 1; w <= top; w *= 2) out.push(w);
+  return out;
 }
 
 /** Pages of a pool of `bytes` for `pageSize`, never fewer than MIN_POOL_PAGES. */
@@ -227,8 +260,10 @@ export function backingSubsetOf(o: Pick<RunOptions, 'pageSizes' | 'batchSizes' |
 }
 
 export interface ParseContext {
-  /** machineInfo().lastLevelCacheBytes: sizes the cold pool. */
+  /** machineInfo().lastLevelCacheBytes (recorded; the cache evidence is measured in the run). */
   lastLevelCacheBytes: number | null;
+  /** CPUs this process may use (default os.availableParallelism()): sizes the default worker counts. */
+  cpus?: number;
 }
 
 /**
@@ -291,17 +326,20 @@ export function parseBenchArgs(args: readonly string[], ctx: ParseContext): Pars
   const waitModesGiven = modeWords?.filter((m): m is WaitMode => m !== 'sync');
   const workerCounts = workersGiven !== undefined ? integers('workers', workersGiven, 1, 32, 'a worker count') : undefined;
 
+  const allowedCpus = ctx.cpus ?? availableParallelism();
+  const defaultWorkers = defaultWorkerCounts(allowedCpus);
   let asyncModes: AsyncMode[];
   if (quick && waitModesGiven === undefined && workerCounts === undefined) {
     asyncModes = [
       { waitMode: 'adaptive', workers: 1 },
       { waitMode: 'sleep', workers: 1 },
       { waitMode: 'spin', workers: 1 },
-      { waitMode: 'adaptive', workers: 2 },
     ];
+    const most = defaultWorkers[defaultWorkers.length - 1]!;
+    if (most > 1) asyncModes.push({ waitMode: 'adaptive', workers: most });
   } else {
     const wm = waitModesGiven ?? [...ALL_WAIT_MODES];
-    const wk = workerCounts ?? (quick ? [1] : [1, 2]);
+    const wk = workerCounts ?? (quick ? [1] : defaultWorkers);
     asyncModes = wk.flatMap((workers) => wm.map((waitMode) => ({ waitMode, workers })));
   }
   if (!sync && asyncModes.length === 0) throw new BenchUsageError('--modes must name at least one mode');
@@ -325,6 +363,17 @@ export function parseBenchArgs(args: readonly string[], ctx: ParseContext): Pars
   const baselinesText = given('baselines');
   const baselines = baselinesText !== undefined ? words('baselines', baselinesText, ALL_BASELINES) : [...ALL_BASELINES];
 
+  const coldText = given('cold-pool');
+  let coldBytes = quick ? DEFAULT_COLD_POOL_BYTES / 2 : DEFAULT_COLD_POOL_BYTES;
+  if (coldText !== undefined) {
+    coldBytes = parseSize(coldText);
+    if (!Number.isSafeInteger(coldBytes) || coldBytes < 8 * MiB || coldBytes > 64 * 1024 * MiB) {
+      throw new BenchUsageError(`--cold-pool: '${coldText}' is not a pool size (8m to 65536m, e.g. 256m)`);
+    }
+  }
+  const budgetText = given('budget');
+  const budgetSeconds = budgetText !== undefined ? integer('budget', budgetText, 5, 86400) : quick ? QUICK_BUDGET_S : DEFAULT_BUDGET_S;
+
   const out = given('out');
   if (out !== undefined && out.trim() === '') throw new BenchUsageError('--out needs a directory');
 
@@ -343,7 +392,7 @@ export function parseBenchArgs(args: readonly string[], ctx: ParseContext): Pars
     repetitions,
     sampleMs,
     hotPoolBytes: HOT_POOL_BYTES,
-    coldPoolBytes: coldPoolBytes(ctx.lastLevelCacheBytes),
+    coldPoolBytes: coldPoolBytes(coldBytes),
     baselines,
     sync,
     asyncModes,
@@ -353,6 +402,8 @@ export function parseBenchArgs(args: readonly string[], ctx: ParseContext): Pars
     backingSubset: backingSubsetOf(base),
     latencyShare: 0.25,
     seed: 0x5eed,
+    budgetSeconds,
+    allowedCpus,
     sampling:
       'own sampler: one unrecorded warm-up repetition, then every variant of a pool sampled in turn per repetition ' +
       '(the `benchmark` package is archived and measures neither thread CPU time nor paired repetitions)',

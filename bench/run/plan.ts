@@ -93,36 +93,113 @@ export function planRun(o: RunOptions): PoolPlan[] {
   return out;
 }
 
-/** Copy speed assumed for estimates only (bytes per ms). */
-const EST_BYTES_PER_MS = 4e6;
+/** Copy speed assumed for estimates when none was measured (bytes per ms). */
+export const DEFAULT_EST_BYTES_PER_MS = 4e6;
+
+/** What estimates assume: the options, and the copy speed measured at the start of the run. */
+export interface Estimator {
+  o: RunOptions;
+  bytesPerMs: number;
+  /** Measured wall time over estimated, from a trial repetition at the start (1 when none ran). */
+  scale?: number;
+}
+
+function est(o: RunOptions | Estimator): Estimator {
+  return 'bytesPerMs' in o ? o : { o, bytesPerMs: DEFAULT_EST_BYTES_PER_MS };
+}
+
+/** The throughput phase: the sample time, shorter on a cold pool whose window of distinct pages is copied sooner. */
+function sampleMsOf(p: PoolPlan, batchMs: number, e: Estimator): number {
+  const whole = p.temperature === 'cold' ? p.byteLength / e.bytesPerMs : Number.POSITIVE_INFINITY;
+  return Math.max(Math.min(e.o.sampleMs, whole), 2 * batchMs);
+}
 
 /** Rough wall time of one repetition of a cell, in ms: sample, latency phase, prefill, engine start and stop. */
-export function estimateCellMs(p: PoolPlan, c: CellSpec, o: RunOptions): number {
-  const batchMs = (c.batch * p.pageSize) / EST_BYTES_PER_MS;
-  const sample = Math.max(o.sampleMs, 2 * batchMs);
-  const latency = Math.max(o.sampleMs * o.latencyShare, 3 * batchMs);
-  const prefill = p.byteLength / (2 * EST_BYTES_PER_MS);
-  return sample + latency + prefill + (c.path === 'async' ? 3 : 0);
+export function estimateCellMs(p: PoolPlan, c: CellSpec, oe: RunOptions | Estimator): number {
+  const e = est(oe);
+  const batchMs = (c.batch * p.pageSize) / e.bytesPerMs;
+  const sample = sampleMsOf(p, batchMs, e);
+  const latency = Math.max(e.o.sampleMs * e.o.latencyShare, 3 * batchMs);
+  const prefill = p.byteLength / e.bytesPerMs;
+  return sample + latency + prefill + (c.path === 'async' ? 3 : 0.2);
 }
 
-export function estimateBaselineMs(p: PoolPlan, b: BaselineSpec, o: RunOptions): number {
-  const batchMs = (b.batch * p.pageSize) / EST_BYTES_PER_MS;
+export function estimateBaselineMs(p: PoolPlan, b: BaselineSpec, oe: RunOptions | Estimator): number {
+  const e = est(oe);
+  const batchMs = (b.batch * p.pageSize) / e.bytesPerMs;
   const timed = b.name === 'naive-async' || b.name === 'js-worker';
-  return Math.max(o.sampleMs, 2 * batchMs) + (timed ? Math.max(o.sampleMs * o.latencyShare, 3 * batchMs) : 0);
+  return sampleMsOf(p, batchMs, e) + (timed ? Math.max(e.o.sampleMs * e.o.latencyShare, 3 * batchMs) : 0);
 }
 
-export function estimatePoolSetupMs(p: PoolPlan): number {
-  return p.byteLength / EST_BYTES_PER_MS;
+export function estimatePoolSetupMs(p: PoolPlan, oe?: RunOptions | Estimator): number {
+  return p.byteLength / (oe ? est(oe).bytesPerMs : DEFAULT_EST_BYTES_PER_MS);
 }
 
 /** The whole plan's estimated cost in ms (warm-up repetition included). */
-export function estimatePlanMs(plan: readonly PoolPlan[], o: RunOptions): number {
+export function estimatePlanMs(plan: readonly PoolPlan[], oe: RunOptions | Estimator): number {
+  const e = est(oe);
   let ms = 0;
-  const passes = o.repetitions + 1;
+  const passes = e.o.repetitions + 1;
   for (const p of plan) {
-    ms += estimatePoolSetupMs(p);
-    for (const c of p.cells) ms += passes * estimateCellMs(p, c, o);
-    for (const b of p.baselines) ms += passes * estimateBaselineMs(p, b, o);
+    ms += estimatePoolSetupMs(p, e);
+    for (const c of p.cells) ms += passes * estimateCellMs(p, c, e);
+    for (const b of p.baselines) ms += passes * estimateBaselineMs(p, b, e);
   }
-  return ms;
+  return ms * (e.scale ?? 1);
+}
+
+/** Peak memory of a plan: one pool at a time, plus the JS destination and the worker copier's buffers, which live for the whole run. */
+export function planMemory(plan: readonly PoolPlan[]): { poolBytes: number; destinationBytes: number; workerBytes: number; peakBytes: number } {
+  const poolBytes = Math.max(0, ...plan.map((p) => p.byteLength));
+  const jsDst = plan.filter((p) => p.baselines.some((b) => b.name === 'typedarray-set' || b.name === 'buffer-copy' || b.name === 'js-worker'));
+  const destinationBytes = Math.max(0, ...jsDst.map((p) => p.byteLength));
+  const jw = plan.filter((p) => p.baselines.some((b) => b.name === 'js-worker'));
+  const workerBytes = jw.length === 0 ? 0 : Math.max(...jw.map((p) => p.byteLength)) + Math.max(...jw.map((p) => sourcePages(p.pageSize) * p.pageSize));
+  return { poolBytes, destinationBytes, workerBytes, peakBytes: poolBytes + destinationBytes + workerBytes };
+}
+
+/** Shortest sample time and fewest repetitions the planner fits down to. */
+export const MIN_SAMPLE_MS = 4;
+export const MIN_REPETITIONS = 3;
+
+export interface FittedRun {
+  options: RunOptions;
+  plan: PoolPlan[];
+  estimateMs: number;
+  fittedEstimateMs: number;
+  /** What was changed, in words. */
+  changes: string[];
+}
+
+/**
+ * Fits a run to its budget: first shorter sample times (down to MIN_SAMPLE_MS),
+ * then fewer repetitions (down to MIN_REPETITIONS), each scaled by how far the
+ * estimate is over. What cannot be fitted so is left, and said.
+ */
+export function fitToBudget(o: RunOptions, bytesPerMs: number, plan: (o: RunOptions) => PoolPlan[] = planRun, scale = 1): FittedRun {
+  const budgetMs = o.budgetSeconds * 1000;
+  let cur = o;
+  let p = plan(cur);
+  const estimateMs = estimatePlanMs(p, { o: cur, bytesPerMs, scale });
+  let ms = estimateMs;
+  const changes: string[] = [];
+  // Each step lowers one knob by at least one unit (the estimate also holds prefill and setup, which no knob shortens).
+  for (let step = 0; step < 256 && ms > budgetMs; step++) {
+    const over = budgetMs / ms;
+    if (cur.sampleMs > MIN_SAMPLE_MS) {
+      const sampleMs = Math.max(MIN_SAMPLE_MS, Math.min(cur.sampleMs - 1, Math.floor(cur.sampleMs * over)));
+      cur = { ...cur, sampleMs };
+    } else if (cur.repetitions > MIN_REPETITIONS) {
+      const repetitions = Math.max(MIN_REPETITIONS, Math.min(cur.repetitions - 1, Math.floor((cur.repetitions + 1) * over) - 1));
+      cur = { ...cur, repetitions };
+    } else {
+      break;
+    }
+    p = plan(cur);
+    ms = estimatePlanMs(p, { o: cur, bytesPerMs, scale });
+  }
+  if (cur.sampleMs !== o.sampleMs) changes.push(`sample time ${o.sampleMs} → ${cur.sampleMs} ms`);
+  if (cur.repetitions !== o.repetitions) changes.push(`repetitions ${o.repetitions} → ${cur.repetitions}`);
+  if (ms > budgetMs) changes.push(`still over the ${o.budgetSeconds} s budget at ${MIN_SAMPLE_MS} ms samples and ${MIN_REPETITIONS} repetitions: narrow the sweep`);
+  return { options: cur, plan: p, estimateMs, fittedEstimateMs: ms, changes };
 }

@@ -70,13 +70,12 @@ export function standardNotes(o: RunOptions, m: MachineInfo, facts: RunFacts): s
       'sync: one call, and `batch` calls. p50 and p99 within the repetition, then the median over repetitions; ' +
       `the clock's own cost (${facts.timerCostNs.toFixed(0)} ns a read) is subtracted.`,
   );
-  const llc = m.lastLevelCacheBytes;
   notes.push(
     `Pools: hot ${formatBytes(o.hotPoolBytes)} (at least 4 pages), cold ${formatBytes(o.coldPoolBytes)} ` +
-      `(max(256 MiB, 4× the ${llc === null ? 'unknown' : formatBytes(llc)} last-level cache)). Source pages: one buffer of up to 8 MiB ` +
+      '(sized by the memory it costs, --cold-pool: each cold repetition flushes the pages it will touch, see the cache note). Source pages: one buffer of up to 8 MiB ' +
       '(4 to 64 pages) reused in turn, so sources are mostly cache-resident: the pool\'s temperature is the destination\'s for store and the source\'s for load. ' +
       'typedarray-set and buffer-copy copy into an ordinary ArrayBuffer as large as the pool (4 KiB pages), js-worker into a SharedArrayBuffer as large; ' +
-      'memcpy and naive-async into reserved slots of the pool itself.',
+      "memcpy (the pool's own page copy kernel and streaming choice, without frontswap's bookkeeping), glibc-memcpy and naive-async into reserved slots of the pool itself.",
   );
   if (o.mainBacking === 'auto' && o.backings.length > 1) {
     notes.push(

@@ -9,12 +9,19 @@ import { machineInfo, type MachineInfo } from '../../lib/machine-info';
 import { JsWorkerCopier } from '../baselines/js-worker';
 import { baselineKeyId, baselineKeyLabel, cellKeyId, cellKeyLabel } from '../report/keys';
 import { pageLabel } from '../report/labels';
-import type { Backing, Baseline, Cell, CellKey, PoolSetup, Report } from '../report/schema';
+import type { Backing, Baseline, CacheEvidence, Cell, CellKey, Placement, PoolSetup, Report } from '../report/schema';
 import { formatBytes } from '../report/stats';
 import { sampleAsyncCell } from './async-cell';
 import { closeBaselines, openBaselines, sampleBaseline, type BaselineResources } from './baselines';
 import type { RunOptions } from './options';
+import { measureCache, streamStoresFor } from './cache';
+import { nowNs } from './clock';
+import { formatDuration } from '../report/stats';
 import {
+  fitToBudget,
+  planMemory,
+  type Estimator,
+  type FittedRun,
   estimateBaselineMs,
   estimateCellMs,
   estimatePlanMs,
@@ -35,6 +42,8 @@ import { sampleSyncCell, type PhaseTimes } from './sync-cell';
 export interface RunHooks {
   /** Where to draw the progress line (a terminal), or null for none. */
   progress?: TextSink | null;
+  /** Where the plan (memory and time, before anything is measured) is told, or null for nowhere. */
+  log?: TextSink | null;
   /** The machine's description; read now when not given. */
   machine?: MachineInfo;
 }
@@ -99,8 +108,68 @@ function baselineKey(p: PoolPlan, backing: Backing, b: BaselineSpec): Omit<Basel
   return { name: b.name, op: b.op, pageSize: p.pageSize, temperature: p.temperature, backing, batch: b.batch };
 }
 
-function planWeight(p: PoolPlan, o: RunOptions): number {
-  return estimatePlanMs([p], o);
+function planWeight(p: PoolPlan, e: Estimator): number {
+  return estimatePlanMs([p], e);
+}
+
+/** Copy speed for the plan's estimates: TypedArray.set over 32 MiB, best of 3 (a few tens of ms). */
+export function calibrateBytesPerMs(): number {
+  const bytes = 32 * 1024 * 1024;
+  const a = new Uint8Array(bytes).fill(1);
+  const b = new Uint8Array(bytes).fill(2);
+  let best = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < 3; i++) {
+    const t0 = nowNs();
+    b.set(a);
+    best = Math.min(best, nowNs() - t0);
+  }
+  return bytes / Math.max(best / 1e6, 1e-3);
+}
+
+/**
+ * Measured over estimated wall time of trial repetitions on a small hot pool
+ * (a sync cell and an engine cell, engine start and stop included, ~0.1 s):
+ * what the estimate misses on this machine now (its load, its thread wake-ups).
+ * Clamped to 1..4.
+ */
+export async function calibrateScale(bytesPerMs: number, o: RunOptions): Promise<number> {
+  const p: PoolPlan = { pageSize: 4096, temperature: 'hot', backingRequested: 'auto', pages: 2048, byteLength: 8 << 20, role: 'sweep', cells: [], baselines: [] };
+  const pb = openPool(p, o.seed, false);
+  try {
+    const e: Estimator = { o: { ...o, sampleMs: 5 }, bytesPerMs };
+    const times: PhaseTimes = { sampleMs: 5, latencyMs: 5 * o.latencyShare };
+    const mode = o.asyncModes[0] ?? { waitMode: 'adaptive' as const, workers: 1 };
+    const sync: CellSpec = { op: 'store', path: 'sync', batch: 16 };
+    const async: CellSpec = { op: 'store', path: 'async', mode, batch: 16 };
+    const est = estimateCellMs(p, sync, e) + estimateCellMs(p, async, e);
+    // Four rounds, the fastest of the last three kept: the first also pays for
+    // compiling the code it runs, and a neighbour's burst only ever adds time.
+    let took = Number.POSITIVE_INFINITY;
+    for (let round = 0; round < 4; round++) {
+      const t0 = nowNs();
+      sampleSyncCell(pb, 'store', 16, times);
+      await sampleAsyncCell(pb, 'store', mode, 16, o.depth, times);
+      if (round > 0) took = Math.min(took, (nowNs() - t0) / 1e6);
+    }
+    return Math.min(4, Math.max(1, took / est));
+  } finally {
+    pb.pool.close();
+  }
+}
+
+/** The line told before the run starts: what it measures, the memory it takes, how long it should take. */
+export function planLine(plan: readonly PoolPlan[], o: RunOptions, fit: FittedRun): string {
+  const cells = plan.reduce((n, p) => n + p.cells.length, 0);
+  const m = planMemory(plan);
+  const parts = [`pool ${formatBytes(m.poolBytes)} (one at a time)`];
+  if (m.destinationBytes > 0) parts.push(`JS destination ${formatBytes(m.destinationBytes)}`);
+  if (m.workerBytes > 0) parts.push(`worker copier ${formatBytes(m.workerBytes)}`);
+  const fitted = fit.changes.length > 0 ? `; fitted to the budget: ${fit.changes.join(', ')}` : '';
+  return (
+    `plan: ${plan.length} pools, ${cells} cells × ${o.repetitions} repetitions of ${o.sampleMs} ms; ` +
+    `memory ≈ ${formatBytes(m.peakBytes)} (${parts.join(' + ')}; Node itself adds ~150 MiB); ` +
+    `estimated ${formatDuration(fit.fittedEstimateMs)} of a ${formatDuration(o.budgetSeconds * 1000)} budget${fitted}`
+  );
 }
 
 const HUGE_PAGE = 2 * 1024 * 1024;
@@ -145,11 +214,12 @@ async function measurePool(
   pb: PoolBench,
   cells: CellSpec[],
   baselines: BaselineSpec[],
-  o: RunOptions,
+  e: Estimator,
   res: BaselineResources,
   progress: Progress,
 ): Promise<{ cells: Cell[]; baselines: Baseline[] }> {
   const p = pb.plan;
+  const o = e.o;
   const times: PhaseTimes = { sampleMs: o.sampleMs, latencyMs: o.sampleMs * o.latencyShare };
   const outBaselines: Baseline[] = [];
   if (baselines.length > 0) {
@@ -157,7 +227,7 @@ async function measurePool(
     try {
       const variants: Variant[] = baselines.map((b) => ({
         label: baselineKeyLabel(baselineKey(p, pb.backing, b)),
-        weight: estimateBaselineMs(p, b, o),
+        weight: estimateBaselineMs(p, b, e),
         cell: false,
         run: () => sampleBaseline(ctx, b, times),
       }));
@@ -169,7 +239,7 @@ async function measurePool(
   }
   const variants: Variant[] = cells.map((c) => ({
     label: cellKeyLabel(cellKey(p, pb.backing, c)),
-    weight: estimateCellMs(p, c, o),
+    weight: estimateCellMs(p, c, e),
     cell: true,
     run: () => (c.path === 'sync' ? sampleSyncCell(pb, c.op, c.batch, times) : sampleAsyncCell(pb, c.op, c.mode!, c.batch, o.depth, times)),
   }));
@@ -179,15 +249,24 @@ async function measurePool(
 }
 
 /** Runs the benchmark `o` describes and returns its report. */
-export async function runBench(o: RunOptions, hooks: RunHooks = {}): Promise<Report> {
+export async function runBench(asked: RunOptions, hooks: RunHooks = {}): Promise<Report> {
   const startedAt = new Date();
   const t0 = Date.now();
   const machine = hooks.machine ?? machineInfo();
   const load = new MachineLoad();
   const notes: string[] = [];
+  const bytesPerMs = calibrateBytesPerMs();
+  const cache = measureCache(machine.lastLevelCacheBytes);
+  const scale = await calibrateScale(bytesPerMs, asked);
+  const fit = fitToBudget(asked, bytesPerMs, (x) => checkHugetlb(planRun(x), machine, []), scale);
+  const o = fit.options;
+  const e: Estimator = { o, bytesPerMs, scale };
   const plan = checkHugetlb(planRun(o), machine, notes);
+  if (fit.changes.length > 0) notes.push(`Fitted to the ${o.budgetSeconds} s budget (--budget): ${fit.changes.join(', ')}.`);
+  hooks.log?.write(`${planLine(plan, o, fit)}\n`);
   const totalCells = plan.reduce((n, p) => n + p.cells.length, 0);
-  const progress = new Progress(hooks.progress ?? null, estimatePlanMs(plan, o), totalCells);
+  const progress = new Progress(hooks.progress ?? null, estimatePlanMs(plan, e), totalCells);
+  const workerCpus: Record<string, number[][]> = {};
   const tc = timerCostNs();
 
   const pools: PoolSetup[] = [];
@@ -202,14 +281,15 @@ export async function runBench(o: RunOptions, hooks: RunHooks = {}): Promise<Rep
       progress.at(`mapping the ${where}`);
       let pb: PoolBench;
       try {
-        pb = openPool(p, o.seed);
-      } catch (e) {
-        notes.push(`The ${where} could not be mapped: ${unavailableReason(e)}; skipped.`);
-        progress.advance(planWeight(p, o), p.cells.length);
+        pb = openPool(p, o.seed, streamStoresFor(cache, p.temperature, p.byteLength));
+        pb.workerCpus = workerCpus;
+      } catch (err) {
+        notes.push(`The ${where} could not be mapped: ${unavailableReason(err)}; skipped.`);
+        progress.advance(planWeight(p, e), p.cells.length);
         continue;
       }
       try {
-        progress.advance(estimatePoolSetupMs(p));
+        progress.advance(estimatePoolSetupMs(p, e));
         const got = pb.backing;
         if (p.backingRequested !== 'auto' && got !== p.backingRequested) {
           notes.push(
@@ -227,14 +307,14 @@ export async function runBench(o: RunOptions, hooks: RunHooks = {}): Promise<Rep
           );
           const passes = o.repetitions + 1;
           const dropped = p.cells.filter((c) => !todoCells.includes(c));
-          progress.advance(dropped.reduce((w, c) => w + passes * estimateCellMs(p, c, o), 0), skipped);
+          progress.advance(dropped.reduce((w, c) => w + passes * estimateCellMs(p, c, e), 0), skipped);
           const droppedBase = p.baselines.filter((b) => !todoBaselines.includes(b));
-          progress.advance(droppedBase.reduce((w, b) => w + passes * estimateBaselineMs(p, b, o), 0));
+          progress.advance(droppedBase.reduce((w, b) => w + passes * estimateBaselineMs(p, b, e), 0));
         }
         if (todoCells.length === 0 && todoBaselines.length === 0) continue;
         pools.push(pb.setup);
         progress.at(describePool(pb.setup));
-        const r = await measurePool(pb, todoCells, todoBaselines, o, res, progress);
+        const r = await measurePool(pb, todoCells, todoBaselines, e, res, progress);
         for (const c of r.cells) {
           measuredCells.add(cellKeyId(c));
           cells.push(c);
@@ -271,5 +351,52 @@ export async function runBench(o: RunOptions, hooks: RunHooks = {}): Promise<Rep
     timerCostNs: tc,
     jsWorkerCpu: baselines.some((b) => b.name === 'js-worker' && b.metrics.workerCpuNsPerPage !== undefined),
   };
-  return assembleReport(o, machine, facts, notes, pools, cells, baselines);
+  notes.push(cacheNote(cache));
+  const placement = placementOf(machine, o, workerCpus);
+  notes.push(`NUMA: ${placement.numaCrossing}.`);
+  const report = assembleReport(o, machine, facts, notes, pools, cells, baselines);
+  const m = planMemory(plan);
+  report.cache = cache;
+  report.placement = placement;
+  report.plan = {
+    budgetMs: o.budgetSeconds * 1000,
+    estimateMs: fit.estimateMs,
+    fittedEstimateMs: fit.fittedEstimateMs,
+    estimateBytesPerMs: bytesPerMs,
+    estimateScale: scale,
+    peakMemoryBytes: m.peakBytes,
+    changes: fit.changes,
+  };
+  return report;
+}
+
+/** The cache note: how cold was made, what sysfs said, what the probe found, what was decided. */
+export function cacheNote(c: CacheEvidence): string {
+  const size = (b: number | null): string => (b === null ? 'unknown' : formatBytes(b));
+  const first = c.probe[0];
+  const last = c.probe[c.probe.length - 1];
+  const probe = first && last ? ` (${first.nsPerLoad.toFixed(0)} ns a load at ${size(first.bytes)}, ${last.nsPerLoad.toFixed(0)} ns at ${size(last.bytes)})` : '';
+  return (
+    `Cache: ${c.method} (${c.flush}). sysfs reports a ${size(c.sysfsLastLevelBytes)} last-level cache; a random pointer chase over ` +
+    `${c.probe.length} sizes${probe} puts the knee at ${c.measuredLastLevelBytes === null ? 'none within the sizes probed' : size(c.measuredLastLevelBytes)}; ` +
+    `decisions use ${size(c.effectiveLastLevelBytes)}: cold pools larger than ${size(c.streamStoresAboveBytes)} use streaming stores, hot pools never.`
+  );
+}
+
+/** Where the run ran: CPUs, NUMA nodes (memory-only ones marked), the workers' CPUs. */
+function placementOf(machine: MachineInfo, o: RunOptions, workerCpus: Record<string, number[][]>): Placement {
+  const nodes = machine.numaNodes;
+  const cpuless = nodes.filter((n) => n.cpuList !== null && n.cpuList.trim() === '').map((n) => n.id);
+  const withCpus = nodes.length - cpuless.length;
+  return {
+    allowedCpus: o.allowedCpus,
+    numaNodes: nodes.length,
+    cpulessNodes: cpuless,
+    numaCrossing:
+      nodes.length <= 1
+        ? `${Math.max(1, nodes.length)} NUMA node: pool node × worker node skipped`
+        : `${nodes.length} NUMA nodes (${withCpus} with CPUs${cpuless.length > 0 ? `, memory-only: ${cpuless.join(', ')}` : ''}): ` +
+          'pool node × worker node is not crossed by this sweep yet; pin with new PagePool({ numaNode }) and new CopyEngine({ cpus })',
+    workerCpus,
+  };
 }

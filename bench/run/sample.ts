@@ -4,7 +4,7 @@
  * every figure is computed the same way.
  */
 import { performance } from 'node:perf_hooks';
-import type { Metrics } from '../report/schema';
+import type { CompletionPathCounts, Metrics } from '../report/schema';
 import { quantile, stat } from '../report/stats';
 import { takeKeys, type PoolBench } from './pool';
 
@@ -18,6 +18,8 @@ export interface Rep {
   workerCpuNsPerPage?: number;
   /** From the latency phase: ns from submit to the first and the last completed page, p50 and p99. */
   latency?: LatencySummary;
+  /** Async cells: how the throughput phase's waits ended, as the engine counted them. */
+  paths?: CompletionPathCounts;
 }
 
 export interface LatencySummary {
@@ -163,6 +165,11 @@ export function toMetrics(pageSize: number, reps: readonly Rep[]): Metrics {
     callerCpuNsPerPage: stat(reps.map((r) => r.callerCpuNsPerPage)),
   };
   if (reps.every((r) => r.workerCpuNsPerPage !== undefined)) m.workerCpuNsPerPage = stat(reps.map((r) => r.workerCpuNsPerPage!));
+  if (reps.every((r) => r.paths !== undefined)) {
+    const sum: CompletionPathCounts = { submissions: 0, settledAtSubmit: 0, spunInPlace: 0, polled: 0, wokenByWorker: 0 };
+    for (const r of reps) for (const k of Object.keys(sum) as (keyof CompletionPathCounts)[]) sum[k] += r.paths![k];
+    m.completionPaths = sum;
+  }
   if (reps.every((r) => r.latency !== undefined)) {
     m.firstLatencyP50Ns = stat(reps.map((r) => r.latency!.firstP50));
     m.firstLatencyP99Ns = stat(reps.map((r) => r.latency!.firstP99));

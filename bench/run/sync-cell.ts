@@ -8,7 +8,7 @@
 import { Frontswap } from '../../lib/frontswap';
 import { nowNs, threadCpuNs } from './clock';
 import type { Op } from '../report/schema';
-import { KEY_MASK, prefill, takeKeys, type PoolBench } from './pool';
+import { coldOps, flushWindow, KEY_MASK, prefill, takeKeys, type PoolBench } from './pool';
 import {
   MAX_LATENCY_GROUPS,
   MIN_LATENCY_GROUPS,
@@ -27,11 +27,18 @@ export interface PhaseTimes {
   latencyMs: number;
 }
 
-/** Stores (or loads) random keys, reading the clock once per many ops. */
+/**
+ * Stores (or loads) random keys, reading the clock once per many ops: for at
+ * least `limitNs` on a hot pool; on a cold pool exactly a window of distinct
+ * pages sized to take about that long, flushed from the caches first.
+ */
 function copyLoop(fs: Frontswap, pb: PoolBench, op: Op, batch: number, limitNs: number): { ops: number; wallNs: number; cpuNs: number } {
   const { keys, views, srcPages } = pb;
   const chunk = opsPerClockRead(pb.pageSize, batch);
   const store = op === 'store';
+  const rateKey = `sync ${op} ${batch}`;
+  const window = pb.cold ? coldOps(pb, rateKey, chunk, limitNs) : 0;
+  flushWindow(pb, window);
   let k = pb.cursor;
   let ops = 0;
   const c0 = threadCpuNs();
@@ -45,9 +52,10 @@ function copyLoop(fs: Frontswap, pb: PoolBench, op: Op, batch: number, limitNs: 
     }
     ops += chunk;
     t = nowNs();
-  } while (t - t0 < limitNs || ops < 2 * batch);
+  } while (pb.cold ? ops < window : t - t0 < limitNs || ops < 2 * batch);
   const c1 = threadCpuNs();
   takeKeys(pb, ops);
+  pb.rates.set(rateKey, (t - t0) / ops);
   return { ops, wallNs: t - t0, cpuNs: c1 - c0 };
 }
 

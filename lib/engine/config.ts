@@ -11,4 +11,6 @@ export interface EngineConfig {
   ringSize: number;
   completion: CompletionMode;
   pollMicros: number;
+  /** CPUs to pin workers to (worker i on cpus[i % length]), or null. */
+  cpus: number[] | null;
 }

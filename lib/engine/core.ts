@@ -16,7 +16,7 @@ import { WAIT_MODES, type EngineConfig } from './config';
 import { forget, holdWhileBusy, stopAtExit, type Stoppable } from './lifetime';
 import { Registry } from './registry';
 import { SharedWords } from './shared-words';
-import { WaitPolicy } from './wait-policy';
+import { WaitPolicy, type CompletionPaths } from './wait-policy';
 
 export type { Completion } from './completions';
 
@@ -44,7 +44,7 @@ export class EngineCore implements Stoppable {
 
   constructor(config: EngineConfig) {
     this.config = config;
-    this.handle = addon.createEngine(this, config.workers, WAIT_MODES.indexOf(config.waitMode), config.spinMicros, config.ringSize, onWake);
+    this.handle = addon.createEngine(this, config.workers, WAIT_MODES.indexOf(config.waitMode), config.spinMicros, config.ringSize, onWake, config.cpus ? Uint32Array.from(config.cpus) : undefined);
     this.words = new SharedWords(this.handle.sharedWords, config.workers);
     this.registry = new Registry(this.handle);
     this.completions = new Completions(this.words, config.workers, {
@@ -77,6 +77,7 @@ export class EngineCore implements Stoppable {
   track(c: Completion, mask: number, waitFor: Uint32Array): void {
     this.completions.add(c, mask, waitFor);
     if (mask !== 0) this.policy.kick();
+    else this.policy.paths.settledAtSubmit++;  // nothing to wait for: every copy had landed, or there was none
   }
 
   registerBuffer(view: ArrayBufferView): number {
@@ -91,7 +92,7 @@ export class EngineCore implements Stoppable {
 
   /** Called from the worker's wake-up (thread-safe function). */
   wake(): void {
-    this.policy.kick();
+    this.policy.kick('wake');
   }
 
   close(): Promise<void> {
@@ -117,8 +118,9 @@ export class EngineCore implements Stoppable {
     this.notifyIdle();
   }
 
-  stats(): { done: number[]; sleeps: number[]; wakeups: number[]; jsWakes: number[] } {
+  stats(): { done: number[]; sleeps: number[]; wakeups: number[]; jsWakes: number[]; paths: CompletionPaths } {
     return {
+      paths: { ...this.policy.paths },
       done: this.words.counter('done'),
       sleeps: this.words.counter('sleeps'),
       wakeups: this.words.counter('wakeups'),

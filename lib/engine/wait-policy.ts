@@ -38,7 +38,20 @@ export interface WaitPolicyTarget {
   isClosed(): boolean;
 }
 
+/** How waits for landed copies ended, counted as they end (engine.stats().completionPaths). */
+export interface CompletionPaths {
+  /** Everything pending had landed by the time the submission returned (or while its wake-up was armed): no wait at all. */
+  settledAtSubmit: number;
+  /** A short wait spent spinning in place on the calling thread. */
+  spunInPlace: number;
+  /** Settled by a poll on a later event-loop turn ('poll' completion). */
+  polled: number;
+  /** Event-loop wake-ups a worker sent, each one settling what had landed. */
+  wokenByWorker: number;
+}
+
 export class WaitPolicy {
+  readonly paths: CompletionPaths = { settledAtSubmit: 0, spunInPlace: 0, polled: 0, wokenByWorker: 0 };
   private scheduled = false;
   private waitingForWake = false;
   private pollUntil = 0;
@@ -51,14 +64,21 @@ export class WaitPolicy {
   ) {}
 
   /** After a submission, or a worker's wake-up: settle what landed, then choose how to wait for the rest. */
-  kick(): void {
+  kick(from: 'submit' | 'wake' = 'submit'): void {
+    if (from === 'wake') this.paths.wokenByWorker++;
     // Settle what has landed already: no wake-up is needed to learn of it, and
     // a caller that keeps several submissions in flight finds the oldest done.
     this.target.settle();
-    if (this.completions.pending === 0) return this.stopWaiting();
+    if (this.completions.pending === 0) {
+      if (from === 'submit') this.paths.settledAtSubmit++;
+      return this.stopWaiting();
+    }
     // A short wait on awake workers costs less in place than an event-loop
     // round trip would: spend it here, briefly.
-    if (this.shortWait() && this.workersAwake() && this.spinBriefly()) return this.stopWaiting();
+    if (this.shortWait() && this.workersAwake() && this.spinBriefly()) {
+      this.paths.spunInPlace++;
+      return this.stopWaiting();
+    }
     if (this.config.completion === 'poll' && this.shortWait()) {
       if (!this.scheduled) {
         this.pollUntil = performance.now() + this.config.pollMicros / 1000;
@@ -92,7 +112,10 @@ export class WaitPolicy {
     this.scheduled = false;
     if (this.target.isClosed()) return;
     this.target.settle();
-    if (this.completions.pending === 0) return;
+    if (this.completions.pending === 0) {
+      this.paths.polled++;
+      return;
+    }
     if (performance.now() < this.pollUntil && this.shortWait()) this.schedule();
     else this.arm();
   };
@@ -132,6 +155,8 @@ export class WaitPolicy {
   private arm(): void {
     for (let round = 0; ; round++) {
       if (this.completions.pending === 0 || this.target.isClosed()) {
+        // Landed while the wake-up was being armed: the caller never waited.
+        if (round > 0 && this.completions.pending === 0) this.paths.settledAtSubmit++;
         this.stopWaiting();
         return;
       }

@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include <algorithm>
+#include <system_error>
 
 #include "clocks.h"
 #include "futex.h"
@@ -12,6 +13,37 @@
 #include "shared_words.h"
 
 namespace frontswap {
+namespace {
+
+std::vector<int> cpusOf(const cpu_set_t& set) {
+  std::vector<int> out;
+  for (int c = 0; c < CPU_SETSIZE; c++)
+    if (CPU_ISSET(c, &set)) out.push_back(c);
+  return out;
+}
+
+}  // namespace
+
+std::vector<int> allowedCpus() {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (sched_getaffinity(0, sizeof set, &set) != 0) return {};
+  return cpusOf(set);
+}
+
+void CopyEngine::place(Worker& w, uint32_t index) {
+  pthread_t t = w.thread.native_handle();
+  if (!config_.cpus.empty()) {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(config_.cpus[index % config_.cpus.size()], &set);
+    int rc = pthread_setaffinity_np(t, sizeof set, &set);
+    if (rc != 0) throw std::system_error(rc, std::generic_category(), "pthread_setaffinity_np");
+  }
+  cpu_set_t got;
+  CPU_ZERO(&got);
+  if (pthread_getaffinity_np(t, sizeof got, &got) == 0) w.cpus = cpusOf(got);
+}
 
 CopyEngine::CopyEngine(const EngineConfig& config, uint32_t* words, WakeFn wake, void* wakeCtx)
     : config_(config), wake_(wake), wakeCtx_(wakeCtx), armed_(words + sharedWords::kArmed) {
@@ -24,6 +56,7 @@ CopyEngine::CopyEngine(const EngineConfig& config, uint32_t* words, WakeFn wake,
       Worker* raw = w.get();
       w->thread = std::thread([this, raw] { run(*raw); });
     }
+    for (uint32_t i = 0; i < workers_.size(); i++) place(*workers_[i], i);
   } catch (...) {
     shutdown();  // join the threads that did start; a joinable std::thread must not be destroyed
     throw;

@@ -35,7 +35,13 @@ struct EngineConfig {
   WaitMode waitMode = WaitMode::Adaptive;
   uint32_t spinMicros = 50;     // adaptive: idle spinning before a worker parks
   uint32_t ringEntries = 1024;  // per worker; a power of two
+  // Empty: workers run where the scheduler puts them. Else worker i is pinned
+  // (sched_setaffinity) to cpus[i % cpus.size()]; each must be allowed to the process.
+  std::vector<int> cpus;
 };
+
+// The CPUs this process may run on (sched_getaffinity).
+std::vector<int> allowedCpus();
 
 class CopyEngine final : public InflightOwner {
  public:
@@ -74,6 +80,8 @@ class CopyEngine final : public InflightOwner {
   void shutdown();
   bool stopped() const { return stopped_; }
   uint64_t workerCpuNs(uint32_t w) const;
+  // The CPUs worker w may run on, read back from the kernel after pinning.
+  const std::vector<int>& workerCpus(uint32_t w) const { return workers_[w]->cpus; }
 
  private:
   struct Worker {
@@ -85,7 +93,9 @@ class CopyEngine final : public InflightOwner {
     std::atomic<uint32_t> parked{0};  // futex word
     std::thread thread;
     std::atomic<uint64_t> cpuNsAtExit{0};
+    std::vector<int> cpus;  // read back once the thread is placed
   };
+  void place(Worker& w, uint32_t index);
 
   void run(Worker& w);
   void idleWait(Worker& w, uint64_t head, uint64_t* idleSince);

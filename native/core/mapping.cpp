@@ -1,5 +1,7 @@
 #include "mapping.h"
 
+#include "numa.h"
+
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -133,6 +135,11 @@ void Mapping::release() {
   data_ = nullptr;
 }
 
+// Binds a fresh mapping to the node asked for, before its first fault.
+static bool place(const Mapping::Options& opt, uint8_t* p, size_t len, std::string* message) {
+  return opt.numaNode < 0 || bindToNode(p, len, opt.numaNode, message);
+}
+
 Code Mapping::create(const Options& opt, Mapping* out, std::string* message) {
   if (opt.bytes == 0) {
     *message = "a mapping needs at least one byte";
@@ -155,6 +162,7 @@ Code Mapping::create(const Options& opt, Mapping* out, std::string* message) {
         return Code::HugepagesUnavailable;
       }
       m.backing_ = Backing::Hugetlb;
+      if (!place(opt, m.data_, m.mapLen_, message)) return Code::NumaNodeUnavailable;
       if (opt.prefault) prefaultRange(m.data_, m.mapLen_, kHugePageBytes);
       *out = std::move(m);
       return Code::Ok;
@@ -179,6 +187,7 @@ Code Mapping::create(const Options& opt, Mapping* out, std::string* message) {
     if (c != Code::Ok) return c;
     nameIt(m.data_, m.mapLen_);
     ::madvise(m.data_, m.mapLen_, MADV_HUGEPAGE);
+    if (!place(opt, m.data_, m.mapLen_, message)) return Code::NumaNodeUnavailable;
     // Verify on real faults: the whole range when prefaulting, else the first extent.
     prefaultRange(m.data_, opt.prefault ? m.mapLen_ : kHugePageBytes, sys);
     VmaUsage u = readVmaUsage(m.data_);
@@ -193,6 +202,7 @@ Code Mapping::create(const Options& opt, Mapping* out, std::string* message) {
   if (c != Code::Ok) return c;
   nameIt(m.data_, m.mapLen_);
   if (thpPossible) ::madvise(m.data_, m.mapLen_, MADV_NOHUGEPAGE);  // 'normal' means 4 KiB pages
+  if (!place(opt, m.data_, m.mapLen_, message)) return Code::NumaNodeUnavailable;
   if (opt.prefault) prefaultRange(m.data_, m.mapLen_, sys);
   m.backing_ = Backing::Normal;
   *out = std::move(m);

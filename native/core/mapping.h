@@ -22,6 +22,7 @@ class Mapping {
     size_t bytes = 0;
     BackingRequest backing = BackingRequest::Auto;
     bool prefault = true;
+    int numaNode = -1;  // >= 0: bound to this node (mbind) before any page is faulted in
   };
 
   // On failure returns the code and fills *message with what to do about it.

@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "machine_facts.h"
+#include "numa.h"
 #include "page_copy.h"
 
 namespace frontswap {
@@ -20,6 +21,11 @@ Code PagePool::create(const Options& opt, std::shared_ptr<PagePool>* out, std::s
   mo.bytes = size_t(opt.pageSize) * opt.pages;
   mo.backing = opt.backing;
   mo.prefault = opt.prefault;
+  if (opt.numaNode >= 0 && !nodeHasMemory(opt.numaNode)) {
+    *message = "NUMA node " + std::to_string(opt.numaNode) + " does not exist or has no memory (/sys/devices/system/node/has_memory)";
+    return Code::NumaNodeUnavailable;
+  }
+  mo.numaNode = opt.numaNode;
   Mapping map;
   Code c = Mapping::create(mo, &map, message);
   if (c != Code::Ok) return c;
@@ -44,6 +50,12 @@ PagePool::PagePool(Mapping&& map, uint32_t pageSize, uint32_t capacity, bool str
       owners_(capacity, SlotOwner::Free) {}
 
 PagePool::~PagePool() { unmapNow(); }
+
+int PagePool::pagesNode() const {
+  if (!map_) return kNoNode;
+  const size_t step = backing_ == Backing::Normal ? size_t(4096) : kHugePageBytes;
+  return frontswap::pagesNode(base_, byteLength(), step);
+}
 
 uint32_t PagePool::allocSlot(SlotOwner owner) {
   uint32_t s = slots_.alloc();

@@ -41,6 +41,7 @@ class PagePool {
     BackingRequest backing = BackingRequest::Auto;
     bool prefault = true;
     Streaming streamStores = Streaming::Auto;
+    int numaNode = -1;  // >= 0: the pages are bound to this node before fault-in
   };
 
   static Code create(const Options& options, std::shared_ptr<PagePool>* out, std::string* message);
@@ -53,6 +54,8 @@ class PagePool {
   Backing backing() const { return backing_; }
   bool streamStores() const { return streamStores_; }
   const void* baseAddress() const { return base_; }
+  // The NUMA node the pool's pages are on now (numa.h: kNoNode, kMixedNodes).
+  int pagesNode() const;
   bool closed() const { return closed_; }
   bool mapped() const { return map_ != nullptr; }
 

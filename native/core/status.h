@@ -39,8 +39,9 @@ enum class Code : int32_t {
   UserfaultfdUnavailable,  // no userfaultfd with write-protect for this process
   RegionClosed,
   BufferResizable,         // an async page or registered buffer over a resizable (non-shared) ArrayBuffer
+  NumaNodeUnavailable,     // a pool bound to a NUMA node that does not exist or has no memory
 };
-constexpr int32_t kCodeCount = int32_t(Code::BufferResizable) + 1;
+constexpr int32_t kCodeCount = int32_t(Code::NumaNodeUnavailable) + 1;
 
 inline const char* codeName(Code c) {
   switch (c) {
@@ -75,6 +76,7 @@ inline const char* codeName(Code c) {
     case Code::UserfaultfdUnavailable: return "ERR_USERFAULTFD_UNAVAILABLE";
     case Code::RegionClosed: return "ERR_REGION_CLOSED";
     case Code::BufferResizable: return "ERR_BUFFER_RESIZABLE";
+    case Code::NumaNodeUnavailable: return "ERR_NUMA_NODE_UNAVAILABLE";
   }
   return "ERR_UNKNOWN";
 }

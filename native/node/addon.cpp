@@ -138,6 +138,7 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
   }
   registerSwapRegion(env, exports);
   registerKernelProbe(env, exports);
+  registerCache(env, exports);
   return exports;
 }
 

@@ -8,6 +8,7 @@
 
 #include <cstring>
 
+#include "../core/page_copy.h"
 #include "bindings.h"
 #include "napi_util.h"
 
@@ -44,7 +45,9 @@ uint32_t u32Arg(Napi::Env env, Napi::Value v, const char* name, uint32_t max) {
   return x;
 }
 
-// memcpyLoop(pool, slots: Uint32Array, view, iterations, toPool: boolean) -> ns per copy
+// memcpyLoop(pool, slots: Uint32Array, pages: view of whole pages, iterations, toPool: boolean, kernel) -> ns per copy
+// kernel 0: glibc memcpy; 1: the pool's own page copy (copyPage, its streaming
+// choice) with none of frontswap's bookkeeping — the limit the sync path can reach.
 Napi::Value memcpyLoop(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   PagePool& p = poolArg(env, info[0]);
@@ -55,18 +58,32 @@ Napi::Value memcpyLoop(const Napi::CallbackInfo& info) {
   const uint32_t* slots = slotArray.Data();
   const size_t n = slotArray.ElementLength();
   for (size_t i = 0; i < n; i++) checkReserved(env, p, slots[i]);
-  uint8_t* page = pageArg(env, info[2], p.pageSize());
+  // The source (or destination) pages: one or more whole pages, used in turn, as the cells use theirs.
+  uint8_t* pages;
+  size_t pagesLen;
+  if (!toView(env, info[2], "pages", &pages, &pagesLen)) rethrow(env);
+  if (pagesLen == 0 || pagesLen % p.pageSize() != 0)
+    throw codeError(env, Code::BufferSize, "pages must be a whole number of the pool's pages");
+  const size_t np = pagesLen / p.pageSize();
   uint32_t iterations = u32Arg(env, info[3], "iterations", UINT32_MAX);
   bool toPool;
   if (!toBool(env, info[4], "toPool", &toPool)) rethrow(env);
+  const bool pageKernel = u32Arg(env, info[5], "kernel", 1) == 1;
+  const bool stream = p.streamStores();
   p.quiesce();
   const size_t ps = p.pageSize();
   uint64_t t0 = nowNs(CLOCK_MONOTONIC);
   for (uint32_t i = 0; i < iterations; i++) {
     uint8_t* slotMem = p.page(slots[i % n]);
-    // Plain memcpy both ways: the limit a native addon author gets for free.
-    if (toPool) std::memcpy(slotMem, page, ps);
-    else std::memcpy(page, slotMem, ps);
+    uint8_t* page = pages + (i % np) * ps;
+    if (pageKernel) {
+      if (toPool) copyPage(slotMem, page, ps, stream);
+      else copyPage(page, slotMem, ps, false);
+    } else if (toPool) {
+      std::memcpy(slotMem, page, ps);  // what a native addon author gets for free
+    } else {
+      std::memcpy(page, slotMem, ps);
+    }
   }
   uint64_t t1 = nowNs(CLOCK_MONOTONIC);
   return Napi::Number::New(env, iterations ? double(t1 - t0) / iterations : 0);

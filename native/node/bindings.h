@@ -24,6 +24,10 @@ napi_value createSwapDevice(napi_env env, napi_callback_info info);
 napi_value createDeviceUring(napi_env env, napi_callback_info info);
 void registerSwapRegion(napi_env env, napi_value exports);
 void registerKernelProbe(napi_env env, napi_value exports);
+void registerCache(Napi::Env env, Napi::Object exports);
+// Flushes pages[0..count) of `pageSize` bytes from base (cache_binding.cpp); throws on an index >= pages.
+const uint32_t* pageIndices(Napi::Env env, Napi::Value v, size_t pages, size_t* count);
+size_t flushPageList(uint8_t* base, size_t pageSize, const uint32_t* pages, size_t count);
 
 // The pool behind a pool handle, or nullptr after throwing ERR_INVALID_ARG.
 std::shared_ptr<PagePool>* poolFromHandle(napi_env env, napi_value handle);

@@ -3,6 +3,8 @@
 // it), registered buffers and pools, and raw copies for benchmarks.
 #include <napi.h>
 
+#include <algorithm>
+
 #include <cstring>
 
 #include "../core/shared_words.h"
@@ -253,7 +255,38 @@ void callJs(Napi::Env env, Napi::Function onWake, EngineState* e, void*) {
   napi_call_function(env, undef, onWake, 1, &self, nullptr);
 }
 
-// createEngine(self, workers, waitMode, spinMicros, ringEntries, onWake)
+// Every worker's CPUs as the kernel reports them after pinning: an array of arrays.
+Napi::Value workerCpus(const Napi::CallbackInfo& info) {
+  EngineState* e = static_cast<EngineState*>(info.Data());
+  Napi::Env env = info.Env();
+  if (!e->engine) throw codeError(env, Code::EngineClosed);
+  Napi::Array out = Napi::Array::New(env, e->engine->workers());
+  for (uint32_t w = 0; w < e->engine->workers(); w++) {
+    const std::vector<int>& c = e->engine->workerCpus(w);
+    Napi::Array a = Napi::Array::New(env, c.size());
+    for (size_t i = 0; i < c.size(); i++) a.Set(uint32_t(i), c[i]);
+    out.Set(w, a);
+  }
+  return out;
+}
+
+// The CPUs to pin workers to: undefined (none) or a Uint32Array of CPUs this process may use.
+std::vector<int> cpusArg(Napi::Env env, Napi::Value v) {
+  if (v.IsUndefined()) return {};
+  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_uint32_array || v.As<Napi::TypedArray>().ElementLength() == 0)
+    throw codeError(env, Code::InvalidArg, "cpus must be a non-empty Uint32Array");
+  Napi::Uint32Array a = v.As<Napi::Uint32Array>();
+  const std::vector<int> allowed = allowedCpus();
+  std::vector<int> out;
+  for (size_t i = 0; i < a.ElementLength(); i++) {
+    if (std::find(allowed.begin(), allowed.end(), int(a[i])) == allowed.end())
+      throw codeError(env, Code::OutOfRange, "cpu " + std::to_string(a[i]) + " is not one this process may run on (sched_getaffinity)");
+    out.push_back(int(a[i]));
+  }
+  return out;
+}
+
+// createEngine(self, workers, waitMode, spinMicros, ringEntries, onWake, cpus)
 Napi::Value createEngine(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!info[0].IsObject() || !info[5].IsFunction())
@@ -267,6 +300,7 @@ Napi::Value createEngine(const Napi::CallbackInfo& info) {
   if (cfg.ringEntries < 2 || (cfg.ringEntries & (cfg.ringEntries - 1)))
     throw codeError(env, Code::OutOfRange, "ringSize must be a power of two from 2 to 1048576");
   cfg.waitMode = WaitMode(mode);
+  cfg.cpus = cpusArg(env, info[6]);
 
   // The shared words live in a SharedArrayBuffer: JS reads them with Atomics and
   // nothing can detach it under the workers.
@@ -303,6 +337,7 @@ Napi::Value createEngine(const Napi::CallbackInfo& info) {
                               {"unregisterBuffer", nullptr, unregisterBuffer},
                               {"registerPool", nullptr, registerPool},
                               {"cpuTimes", nullptr, cpuTimes},
+                              {"workerCpus", nullptr, workerCpus},
                               {"shutdown", nullptr, shutdownEngine}});
   if (!h || !tag(env, h, &kEngineTag)) rethrow(env);
   Napi::Object handle(env, h);

@@ -92,6 +92,19 @@ Napi::Value release(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+// Where the pages are now: the node, -1 unknown, -2 spread over several.
+Napi::Value numaNode(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), openPool(info).pagesNode()); }
+
+// flushPages(slots: Uint32Array) -> cache lines flushed: the benchmark's cold state.
+Napi::Value flushPages(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  PagePool& p = openPool(info);
+  size_t count;
+  const uint32_t* slots = pageIndices(env, info[0], p.capacity(), &count);
+  p.quiesce();  // no copy in flight refills a line after it was flushed
+  return Napi::Number::New(env, double(flushPageList(p.page(0), p.pageSize(), slots, count)));
+}
+
 BackingRequest backingArg(Napi::Env env, Napi::Value v) {
   if (!v.IsString()) throw codeError(env, Code::InvalidArg, "backing must be a string");
   const std::string b = v.As<Napi::String>().Utf8Value();
@@ -109,7 +122,7 @@ std::shared_ptr<PagePool>* poolFromHandle(napi_env env, napi_value handle) {
   return s ? &static_cast<PoolState*>(s)->pool : nullptr;
 }
 
-// createPool(pageSize, pages, backing, prefault, streamStores)
+// createPool(pageSize, pages, backing, prefault, streamStores, numaNode: -1 for none)
 Napi::Value createPool(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   PagePool::Options o;
@@ -121,6 +134,11 @@ Napi::Value createPool(const Napi::CallbackInfo& info) {
   if (!toBool(env, info[3], "prefault", &o.prefault)) rethrow(env);
   if (!toU32(env, info[4], "streamStores", 2, &stream)) rethrow(env);
   o.streamStores = PagePool::Streaming(stream);
+  if (!info[5].IsNumber() || info[5].As<Napi::Number>().DoubleValue() != -1) {
+    uint32_t node;
+    if (!toU32(env, info[5], "numaNode", 1023, &node)) rethrow(env);
+    o.numaNode = int(node);
+  }
   if (o.pageSize < PagePool::kMinPageSize || (o.pageSize & (o.pageSize - 1)))
     throw codeError(env, Code::OutOfRange, "pageSize must be a power of two from 4096 to 2097152");
   if (pages == 0) throw codeError(env, Code::OutOfRange, "pages must be at least 1");
@@ -146,7 +164,9 @@ Napi::Value createPool(const Napi::CallbackInfo& info) {
                               {"isClosed", nullptr, isClosed},
                               {"memoryUsage", nullptr, memoryUsage},
                               {"reserve", nullptr, reserve},
-                              {"release", nullptr, release}});
+                              {"release", nullptr, release},
+                              {"numaNode", nullptr, numaNode},
+                              {"flushPages", nullptr, flushPages}});
   if (!h || !tag(env, h, &kPoolTag)) rethrow(env);
   Napi::Object handle(env, h);
   handle.Set("pageSize", p->pageSize());
