@@ -13,6 +13,7 @@ import { MachineChanges, refuseSwapInUse } from '../system/machine-changes';
 import { readSwaps } from '../system/machine-probe';
 import type { KernelPath } from './counters';
 import { measureFrontswap, type FrontswapCell } from './frontswap-rows';
+import { measureDeviceRows } from './device-rows';
 import { FILLS, runPass, summarize, type Cell, type Pass } from './measure';
 import { availablePaths, chooseCompressors, setUpPath, type PathSetup } from './paths';
 import { CHART_FILE, chart, headline, renderKernelMarkdown, type ExtraRow, type KernelReport } from './render';
@@ -126,7 +127,9 @@ export async function runKernelSection(ctx: SectionRunContext, o: KernelOptions 
   const frontswap: FrontswapCell[] = [];
   for (const huge of [false, true]) for (const fill of FILLS) frontswap.push(...await measureFrontswap(fill, huge, o.pages, o.reps, 1));
   ctx.progress?.write('kernel: frontswap rows done\n');
-  const extra = o.extraRows ? await o.extraRows() : [];
+  // The user-space block path on the same pages: a SwapDevice on a zram device of its own.
+  const extra = o.extraRows ? await o.extraRows() : await measureDeviceRows(o.pages, o.reps, compressors.zram, 1);
+  ctx.progress?.write('kernel: SwapDevice rows done\n');
   const busy = othersLine(load, startedMs, children0, ctx.machine.cpu.onlineCpus ?? ctx.machine.cpu.cores);
   if (busy !== null) notes.push(busy);
   const rep: KernelReport = { cells, frontswap, extra, paths: described, compressorNote: compressors.note, notes };
