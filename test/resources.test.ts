@@ -253,7 +253,9 @@ describe('pools and engines dropped without close() are given back when collecte
   });
 
   it('a whole set dropped at once (pool, engine, front-ends with pages stored) is collected', async (t) => {
+    const named = namedMappingsWork();
     const before = await settledUsage();
+    const namesBefore = poolMappingNames();
     (() => {
       for (let i = 0; i < 8; i++) {
         const pool = new PagePool({ pageSize: 2 << 20, pages: 4, backing: 'normal' });
@@ -273,7 +275,11 @@ describe('pools and engines dropped without close() are given back when collecte
     show(t, 'before', before);
     show(t, 'after', after);
     assert.ok(done, 'threads joined, mappings released and memory given back');
-    if (!SANITIZED) assert.ok(after.maps <= before.maps + 5, `mappings: ${before.maps} before, ${after.maps} after`);
+    // The pools' own mappings are gone. Counting every mapping instead also counts
+    // what the process keeps by design once threads are joined (glibc's cache of
+    // thread stacks, V8's heap pages), which varies with load.
+    if (named) assert.deepEqual([...poolMappingNames()].filter((n) => !namesBefore.has(n)), [], 'no pool mapping is left');
+    else if (!SANITIZED) assert.ok(after.maps <= before.maps + 5, `mappings: ${before.maps} before, ${after.maps} after`);
   });
 
   it('an engine whose only references are its pending promises stays alive until its copies land', () => {
