@@ -118,18 +118,22 @@ export async function poolOps(pages: number, depth: number, seconds: number): Pr
   }
 }
 
+/** Stores `pages` pages, then frees them in a shuffled order: the ns the frees took, in all. */
+function timeFrees(fs: Pick<Frontswap, 'init' | 'store' | 'invalidatePage'>, pages: number): number {
+  fs.init(0);
+  const page = new Uint8Array(PAGE).fill(1);
+  for (let i = 0; i < pages; i++) fs.store(0, i, page);
+  const order = shuffled(pages, 99);
+  const t0 = process.hrtime.bigint();
+  for (let i = 0; i < pages; i++) fs.invalidatePage(0, order[i]!);
+  return Number(process.hrtime.bigint() - t0);
+}
+
 /** ns per invalidatePage on a pool: frontswap's free, the figure discard is held against. */
 export function poolInvalidateNs(pages: number): number {
   const pool = new PagePool({ pageSize: PAGE, pages });
   try {
-    const fs = new Frontswap(pool);
-    fs.init(0);
-    const page = new Uint8Array(PAGE).fill(1);
-    for (let i = 0; i < pages; i++) fs.store(0, i, page);
-    const order = shuffled(pages, 99);
-    const t0 = process.hrtime.bigint();
-    for (let i = 0; i < pages; i++) fs.invalidatePage(0, order[i]!);
-    return Number(process.hrtime.bigint() - t0) / pages;
+    return timeFrees(new Frontswap(pool), pages) / pages;
   } finally {
     pool.close();
   }
@@ -161,14 +165,7 @@ export function fio(path: string, bytes: number, rw: 'randwrite' | 'randread', d
 export function discardCost(path: string, pages: number, policy: DiscardPolicy): { nsPerFree: number; discardNsPerPage: number; stale: number; discards: number } {
   const dev = new SwapDevice({ path, pages, discard: policy });
   try {
-    const fs = new Frontswap(dev);
-    fs.init(0);
-    const page = new Uint8Array(PAGE).fill(1);
-    for (let i = 0; i < pages; i++) fs.store(0, i, page);
-    const order = shuffled(pages, 99);
-    const t0 = process.hrtime.bigint();
-    for (let i = 0; i < pages; i++) fs.invalidatePage(0, order[i]!);
-    const ns = Number(process.hrtime.bigint() - t0);
+    const ns = timeFrees(new Frontswap(dev), pages);
     const s = dev.stats();
     return { nsPerFree: ns / pages, discardNsPerPage: s.discardedPages ? s.discardNs / s.discardedPages : 0, stale: s.staleSlots, discards: s.discards };
   } finally {
