@@ -94,6 +94,9 @@ export interface Wire {
   devOp: { words: number; store: number; load: number; invalidate: number };
   /** A front-end's counters, in the order stats() writes them. */
   stats: string[];
+  /** A SwapDevice's counters and an io_uring queue's, in the order their stats() write them. */
+  deviceStats: string[];
+  uringStats: string[];
   /** Indices of the engine's shared words: block 0 engine-wide, worker w's block at (w + 1) * stride. */
   sharedWords: {
     stride: number;

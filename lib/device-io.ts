@@ -10,7 +10,7 @@ import { markAsUntransferable } from 'node:worker_threads';
 import { addon, type FrontswapHandle, type UringHandle } from './binding';
 import { bufferResizable, FrontswapError, type FrontswapErrorCode } from './errors';
 import { bufferOf, isResizable } from './view-slots';
-import { DEV_OP_WORDS, opsWithRoom, prepDevice, type DevOp } from './wire';
+import { DEV_OP_WORDS, namedCounters, opsWithRoom, prepDevice, wire, type DevOp } from './wire';
 
 
 interface Pending {
@@ -56,7 +56,7 @@ export class DeviceIo {
   readonly queueDepth: number;
   readonly #h: UringHandle;
   readonly #pending: Map<number, Pending>;
-  readonly #stats = new Float64Array(8);
+  readonly #stats = new Float64Array(wire.uringStats.length);
 
   constructor(fs: FrontswapHandle, queueDepth: number) {
     if (!addon.wire.uring) {
@@ -95,18 +95,9 @@ export class DeviceIo {
   }
 
   stats(): UringStats {
-    const s = this.#stats;
-    this.#h.stats(s);
-    return {
-      submitCalls: s[0]!,
-      sqes: s[1]!,
-      cqes: s[2]!,
-      waitedOps: s[3]!,
-      maxBacklog: s[4]!,
-      inflight: s[5]!,
-      pending: s[6]!,
-      fixedBuffers: s[7] === 1,
-    };
+    this.#h.stats(this.#stats);
+    const c = namedCounters(wire.uringStats, this.#stats);
+    return { ...c, fixedBuffers: c['fixedBuffers'] === 1 } as unknown as UringStats;
   }
 }
 

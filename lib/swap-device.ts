@@ -9,6 +9,7 @@ import { addon, type DeviceHandle } from './binding';
 import { invalidArg, outOfRange } from './errors';
 import type { PageSize } from './page-pool';
 import { MIN_PAGE_SIZE, parsePageSize } from './page-size';
+import { namedCounters, wire } from './wire';
 import * as check from './validate';
 
 /**
@@ -64,7 +65,6 @@ export interface DeviceHoldings {
 }
 
 const handles = new WeakMap<SwapDevice, DeviceHandle>();
-const STATS_FIELDS = 13;
 
 function parseDiscard(v: unknown): { mode: number; batch: number; policy: DiscardPolicy } {
   if (v === undefined || v === 'immediate') return { mode: 1, batch: 0, policy: 'immediate' };
@@ -89,7 +89,7 @@ export class SwapDevice {
   /** Size of the device (or file) in bytes. */
   readonly deviceBytes: number;
   readonly discard: DiscardPolicy;
-  readonly #stats = new Float64Array(STATS_FIELDS);
+  readonly #stats = new Float64Array(wire.deviceStats.length);
 
   /**
    * Refuses (FrontswapError, nothing written): ERR_DEVICE_KIND (neither a block
@@ -130,23 +130,8 @@ export class SwapDevice {
   }
 
   stats(): SwapDeviceStats {
-    const s = this.#stats;
-    deviceHandleOf(this).stats(s);
-    return {
-      reads: s[0]!,
-      writes: s[1]!,
-      bytesRead: s[2]!,
-      bytesWritten: s[3]!,
-      readErrors: s[4]!,
-      writeErrors: s[5]!,
-      discards: s[6]!,
-      discardedPages: s[7]!,
-      discardErrors: s[8]!,
-      discardNs: s[9]!,
-      staleSlots: s[10]!,
-      usedPages: s[11]!,
-      freePages: s[12]!,
-    };
+    deviceHandleOf(this).stats(this.#stats);
+    return namedCounters(wire.deviceStats, this.#stats) as unknown as SwapDeviceStats;
   }
 
   /** What the device holds: zram's mm_stat, or the file's allocated bytes. */

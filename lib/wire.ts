@@ -86,6 +86,13 @@ export function prepDevice(ops: Uint32Array, i: number, op: DevOp, type: number,
   ops[at + 2] = offset;
 }
 
+/** Counters a stats() call wrote into `values`, named in the order the wire gives (`names`). */
+export function namedCounters(names: readonly string[], values: Float64Array): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (let k = 0; k < names.length; k++) out[names[k]!] = values[k]!;
+  return out;
+}
+
 /** An op array with room for `count` ops of `words` words, growing `ops` (by doubling) when it has less. */
 export function opsWithRoom(ops: Uint32Array<ArrayBuffer>, count: number, words: number): Uint32Array<ArrayBuffer> {
   if (count * words <= ops.length) return ops;

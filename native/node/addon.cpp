@@ -74,6 +74,11 @@ Napi::Object wireObject(Napi::Env env) {
   Napi::Array stats = Napi::Array::New(env, wire::kStatsFields);
   for (uint32_t i = 0; i < wire::kStatsFields; i++) stats.Set(i, wire::kStatNames[i]);
 
+  Napi::Array deviceStats = Napi::Array::New(env, wire::kDeviceStatsFields);
+  for (uint32_t i = 0; i < wire::kDeviceStatsFields; i++) deviceStats.Set(i, wire::kDeviceStatNames[i]);
+  Napi::Array uringStats = Napi::Array::New(env, wire::kUringStatsFields);
+  for (uint32_t i = 0; i < wire::kUringStatsFields; i++) uringStats.Set(i, wire::kUringStatNames[i]);
+
   Napi::Object words = Napi::Object::New(env);
   words.Set("stride", sharedWords::kStride);
   words.Set("armed", sharedWords::kArmed);
@@ -103,6 +108,8 @@ Napi::Object wireObject(Napi::Env env) {
   o.Set("rawOp", rawOp);
   o.Set("devOp", devOp);
   o.Set("stats", stats);
+  o.Set("deviceStats", deviceStats);
+  o.Set("uringStats", uringStats);
   o.Set("sharedWords", words);
   o.Set("codes", codes);
   o.Set("messages", messages);

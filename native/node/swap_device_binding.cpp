@@ -6,6 +6,7 @@
 #include "bindings.h"
 #include "device_glue.h"
 #include "napi_util.h"
+#include "wire.h"
 
 namespace frontswap {
 namespace napi {
@@ -15,7 +16,6 @@ const napi_type_tag kFrontswapTag = {0x6672736e66730002ULL, 0x8e4b12d7c6a93f25UL
 
 namespace {
 
-constexpr size_t kDeviceStatsFields = 13;
 using DeviceRef = std::shared_ptr<SwapDevice>;
 
 [[noreturn]] void raise(Napi::Env env, Code c, const std::string& message) {
@@ -24,18 +24,29 @@ using DeviceRef = std::shared_ptr<SwapDevice>;
 
 DeviceRef& deviceOf(const Napi::CallbackInfo& info) { return *static_cast<DeviceRef*>(info.Data()); }
 
+// stats(out: Float64Array(wire::kDeviceStatsFields)) -> the counters in wire::DeviceStat order.
 Napi::Value stats(const Napi::CallbackInfo& info) {
+  using wire::DeviceStat;
   const DeviceRef& d = deviceOf(info);
   if (!info[0].IsTypedArray() || info[0].As<Napi::TypedArray>().TypedArrayType() != napi_float64_array ||
-      info[0].As<Napi::TypedArray>().ElementLength() < kDeviceStatsFields)
-    raise(info.Env(), Code::InvalidArg, "stats' output must be a Float64Array of " + std::to_string(kDeviceStatsFields));
+      info[0].As<Napi::TypedArray>().ElementLength() < wire::kDeviceStatsFields)
+    raise(info.Env(), Code::InvalidArg, "stats' output must be a Float64Array of " + std::to_string(wire::kDeviceStatsFields));
   double* o = info[0].As<Napi::Float64Array>().Data();
+  auto set = [o](DeviceStat k, double v) { o[uint32_t(k)] = v; };
   const SwapDeviceStats& s = d->stats();
-  const double v[kDeviceStatsFields] = {double(s.reads), double(s.writes), double(s.bytesRead), double(s.bytesWritten),
-                                        double(s.readErrors), double(s.writeErrors), double(s.discards),
-                                        double(s.discardedPages), double(s.discardErrors), double(s.discardNs),
-                                        double(s.staleSlots), double(d->usedPages()), double(d->freePages())};
-  memcpy(o, v, sizeof v);
+  set(DeviceStat::reads, double(s.reads));
+  set(DeviceStat::writes, double(s.writes));
+  set(DeviceStat::bytesRead, double(s.bytesRead));
+  set(DeviceStat::bytesWritten, double(s.bytesWritten));
+  set(DeviceStat::readErrors, double(s.readErrors));
+  set(DeviceStat::writeErrors, double(s.writeErrors));
+  set(DeviceStat::discards, double(s.discards));
+  set(DeviceStat::discardedPages, double(s.discardedPages));
+  set(DeviceStat::discardErrors, double(s.discardErrors));
+  set(DeviceStat::discardNs, double(s.discardNs));
+  set(DeviceStat::staleSlots, double(s.staleSlots));
+  set(DeviceStat::usedPages, double(d->usedPages()));
+  set(DeviceStat::freePages, double(d->freePages()));
   return info.Env().Undefined();
 }
 

@@ -248,23 +248,25 @@ napi_value drain(napi_env env, napi_callback_info info) {
   return undefined(env);
 }
 
-// stats(out: Float64Array(8))
+// stats(out: Float64Array(wire::kUringStatsFields)) -> the counters in wire::UringStat order.
 napi_value stats(napi_env env, napi_callback_info info) {
+  using wire::UringStat;
   napi_value argv[1];
   UringState* s = stateOf(env, info, 1, argv);
   void* raw;
-  if (!typedArray(env, argv[0], napi_float64_array, 8, &raw, "stats' output")) return nullptr;
+  if (!typedArray(env, argv[0], napi_float64_array, wire::kUringStatsFields, &raw, "stats' output")) return nullptr;
   double* o = static_cast<double*>(raw);
   if (!s->u) return undefined(env);
+  auto set = [o](UringStat k, double v) { o[uint32_t(k)] = v; };
   const UringStats& st = s->u->queue().stats();
-  o[0] = double(st.submitCalls);
-  o[1] = double(st.sqes);
-  o[2] = double(st.cqes);
-  o[3] = double(st.waitedOps);
-  o[4] = double(st.maxBacklog);
-  o[5] = double(s->u->queue().inflight());
-  o[6] = double(s->u->queue().pending());
-  o[7] = st.fixedBuffers ? 1 : 0;
+  set(UringStat::submitCalls, double(st.submitCalls));
+  set(UringStat::sqes, double(st.sqes));
+  set(UringStat::cqes, double(st.cqes));
+  set(UringStat::waitedOps, double(st.waitedOps));
+  set(UringStat::maxBacklog, double(st.maxBacklog));
+  set(UringStat::inflight, double(s->u->queue().inflight()));
+  set(UringStat::pending, double(s->u->queue().pending()));
+  set(UringStat::fixedBuffers, st.fixedBuffers ? 1 : 0);
   return undefined(env);
 }
 

@@ -69,5 +69,24 @@ constexpr const char* kStatNames[] = {
 #undef FRONTSWAP_STAT_NAME
 };
 
+// A SwapDevice's counters and an io_uring queue's, in the order their stats()
+// write them; TS names the fields from kDeviceStatNames / kUringStatNames.
+#define FRONTSWAP_DEVICE_STATS(X)                                                                            \
+  X(reads) X(writes) X(bytesRead) X(bytesWritten) X(readErrors) X(writeErrors) X(discards) X(discardedPages) \
+      X(discardErrors) X(discardNs) X(staleSlots) X(usedPages) X(freePages)
+#define FRONTSWAP_URING_STATS(X) \
+  X(submitCalls) X(sqes) X(cqes) X(waitedOps) X(maxBacklog) X(inflight) X(pending) X(fixedBuffers)
+
+#define FRONTSWAP_STAT_ENUM(name) name,
+#define FRONTSWAP_STAT_NAME(name) #name,
+enum class DeviceStat : uint32_t { FRONTSWAP_DEVICE_STATS(FRONTSWAP_STAT_ENUM) Count };
+enum class UringStat : uint32_t { FRONTSWAP_URING_STATS(FRONTSWAP_STAT_ENUM) Count };
+constexpr const char* kDeviceStatNames[] = {FRONTSWAP_DEVICE_STATS(FRONTSWAP_STAT_NAME)};
+constexpr const char* kUringStatNames[] = {FRONTSWAP_URING_STATS(FRONTSWAP_STAT_NAME)};
+#undef FRONTSWAP_STAT_ENUM
+#undef FRONTSWAP_STAT_NAME
+constexpr uint32_t kDeviceStatsFields = uint32_t(DeviceStat::Count);
+constexpr uint32_t kUringStatsFields = uint32_t(UringStat::Count);
+
 }  // namespace wire
 }  // namespace frontswap
