@@ -133,7 +133,7 @@ export function folioSentence(rep: KernelReport): string | null {
   return parts.length === 0 ? null : `Huge pages (2 MiB THP): ${parts.join(', ')} (thp_swpout / thp_swpout_fallback).`;
 }
 
-/** One picture: swap-out and fault-in per 4 KiB page, text-like content, 4 KiB pages, every path side by side. */
+/** One picture: swap-out and fault-in per 4 KiB page, text-like content, 4 KiB pages, every path side by side (the kernel's, frontswap's, the SwapDevice rows). */
 export function chart(rep: KernelReport): string {
   const bars: { label: string; out: number; back: number }[] = [];
   for (const c of rep.cells.filter((x) => !x.huge && x.fill === 'text' && x.figures)) {
@@ -142,7 +142,12 @@ export function chart(rep: KernelReport): string {
   for (const f of rep.frontswap.filter((x) => !x.huge && x.fill === 'text')) {
     bars.push({ label: f.how === 'sync' ? 'frontswap sync' : 'frontswap engine, batch 32', out: f.storeNsPerPage.median, back: f.loadNsPerPage.median });
   }
-  const W = 760, left = 230, rowH = 44, top = 40;
+  for (const e of rep.extra.filter((x) => !x.huge && x.fill === 'text' && x.outNsPerPage && x.inNsPerPage)) {
+    bars.push({ label: e.label, out: e.outNsPerPage!.median, back: e.inNsPerPage!.median });
+  }
+  // Labels sit left of the bars: room for the longest (about 6.6 px a character at 12 px).
+  const left = Math.max(230, 20 + Math.ceil(6.6 * Math.max(0, ...bars.map((b) => b.label.length))));
+  const W = left + 530, rowH = 44, top = 40;
   const H = top + rowH * bars.length + 30;
   const max = Math.max(1, ...bars.flatMap((b) => [b.out, b.back]));
   const x = (v: number): number => left + ((W - left - 90) * v) / max;
