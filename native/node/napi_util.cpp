@@ -127,20 +127,6 @@ bool isDetached(napi_env env, napi_value view) {
 
 bool viewBytes(napi_env env, napi_value v, uint8_t** data, size_t* len) { return viewInfo(env, v, data, len, nullptr); }
 
-// The bytes of any view in two Node-API calls. napi_is_buffer is true for every
-// ArrayBufferView (node::Buffer::HasInstance), and napi_get_buffer_info then
-// gives its data and byte length: this skips napi_get_typedarray_info's walk
-// over the element types (one V8 call per type tried, then the element count),
-// a fifth of the glue's time on a 4 KiB store (perf). Should a later Node
-// narrow either call, it returns false and toPage takes the general path.
-static bool pageBytes(napi_env env, napi_value v, uint8_t** data, size_t* len) {
-  bool isView = false;
-  void* p = nullptr;
-  if (napi_is_buffer(env, v, &isView) != napi_ok || !isView || napi_get_buffer_info(env, v, &p, len) != napi_ok) return false;
-  *data = static_cast<uint8_t*>(p);
-  return true;
-}
-
 bool toView(napi_env env, napi_value v, const char* name, uint8_t** data, size_t* len) {
   if (!viewInfo(env, v, data, len, nullptr)) {
     throwError(env, Code::InvalidArg, std::string(name) + " must be an ArrayBufferView (TypedArray, Buffer or DataView)");
@@ -155,8 +141,7 @@ bool toView(napi_env env, napi_value v, const char* name, uint8_t** data, size_t
 
 bool toPage(napi_env env, napi_value v, size_t len, uint8_t** data) {
   size_t n;
-  if (pageBytes(env, v, data, &n) && n == len) return true;  // the hot path
-  if (viewInfo(env, v, data, &n, nullptr) && n == len) return true;
+  if (viewInfo(env, v, data, &n, nullptr) && n == len) return true;  // the hot path
   if (!toView(env, v, "page", data, &n)) return false;
   throwError(env, Code::BufferSize,
              "page must be exactly " + std::to_string(len) + " bytes (the pool's pageSize), got " + std::to_string(n));
