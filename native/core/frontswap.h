@@ -96,8 +96,9 @@ class Frontswap {
 
  private:
   // Runs f on the backend, as its own final type where it is a pool: the calls
-  // in f are then direct and inline. A 4 KiB sync store made five virtual calls
-  // (perf: as much time as the key map and counters together).
+  // in f are then direct and inline. Through the SlotBackend interface a 4 KiB
+  // sync store made five virtual calls, and hot 4 KiB stores and loads ran 3-8%
+  // slower than before the interface existed; called directly they do not.
   template <typename F>
   auto onBackend(F&& f) const -> decltype(f(std::declval<SlotBackend&>())) {
     return poolBackend_ ? f(*poolBackend_) : f(*backend_);
