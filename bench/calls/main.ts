@@ -5,6 +5,7 @@
  * paired repetitions, so the sweep does not use it):
  *  - a native no-op, as a raw napi_callback and through node-addon-api, bare and
  *    reading a store's arguments (type, offset, a 4 KiB page): the glue's own cost;
+ *    the raw one also step by step (the result only, the key, the page);
  *  - Frontswap.store of a 4 KiB page on a hot pool (the packed-key path), the
  *    handle's three-argument store and its packed-key storeKey;
  *  - TypedArray.prototype.set of the same page, what a Node user would write.
@@ -19,6 +20,9 @@ interface Probes {
   rawNoop(): void;
   napiNoop(): void;
   rawStoreArgs(type: number, offset: number, page: Uint8Array): boolean;
+  rawResultOnly(type: number, offset: number, page: Uint8Array): boolean;
+  rawKeyArgs(type: number, offset: number, page: Uint8Array): boolean;
+  rawPageArg(type: number, offset: number, page: Uint8Array): boolean;
   napiStoreArgs(type: number, offset: number, page: Uint8Array): boolean;
 }
 
@@ -43,6 +47,9 @@ const suite = new Benchmark.Suite('frontswap calls');
 suite
   .add('native no-op, raw napi_callback', () => probes.rawNoop())
   .add('native no-op, node-addon-api', () => probes.napiNoop())
+  .add('store arguments, none read, a boolean back (raw)', () => probes.rawResultOnly(7, next(), page))
+  .add('store arguments, the key read (raw)', () => probes.rawKeyArgs(7, next(), page))
+  .add('store arguments, the page read (raw)', () => probes.rawPageArg(7, next(), page))
   .add('store arguments read, raw napi_callback', () => probes.rawStoreArgs(7, next(), page))
   .add('store arguments read, node-addon-api', () => probes.napiStoreArgs(7, next(), page))
   .add('Frontswap.store, 4 KiB, hot pool', () => fs.store(0, next(), page))

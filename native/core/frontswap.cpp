@@ -17,7 +17,9 @@ int PoolBackend::read(uint32_t slot, uint8_t* page) {
 }
 
 Frontswap::Frontswap(std::shared_ptr<PagePool> pool, bool exclusiveGets)
-    : pool_(pool), backend_(new PoolBackend(std::move(pool))), exclusiveGets_(exclusiveGets) {}
+    : pool_(pool), backend_(new PoolBackend(std::move(pool))), exclusiveGets_(exclusiveGets) {
+  poolBackend_ = static_cast<PoolBackend*>(backend_.get());
+}
 
 Frontswap::Frontswap(std::shared_ptr<SwapDevice> device, bool exclusiveGets)
     : device_(device), backend_(new DeviceBackend(std::move(device))), exclusiveGets_(exclusiveGets) {}
@@ -57,7 +59,8 @@ Code Frontswap::invalidateArea(uint32_t type) {
   return Code::Ok;
 }
 
-uint32_t Frontswap::planStore(uint32_t type, uint32_t offset) {
+template <typename B>
+uint32_t Frontswap::planStoreOn(B& b, uint32_t type, uint32_t offset) {
   SwapMap& m = maps_[type];
   uint32_t slot = m.find(offset);
   if (slot != kNoSlot) {  // duplicate store: overwrite in place, never leave the old copy
@@ -65,7 +68,7 @@ uint32_t Frontswap::planStore(uint32_t type, uint32_t offset) {
     stats_.duplicateStores++;
     return slot;
   }
-  slot = backend_->allocSlot();
+  slot = b.allocSlot();
   if (slot == kNoSlot) {
     stats_.failedStores++;
     return kNoSlot;
@@ -76,7 +79,8 @@ uint32_t Frontswap::planStore(uint32_t type, uint32_t offset) {
   return slot;
 }
 
-uint32_t Frontswap::planLoad(uint32_t type, uint32_t offset) {
+template <typename B>
+uint32_t Frontswap::planLoadOn(B& b, uint32_t type, uint32_t offset) {
   SwapMap& m = maps_[type];
   uint32_t slot = exclusiveGets_ ? m.erase(offset) : m.find(offset);
   if (slot == kNoSlot) {
@@ -86,11 +90,19 @@ uint32_t Frontswap::planLoad(uint32_t type, uint32_t offset) {
   stats_.loads++;
   if (exclusiveGets_) {
     // Freed now; its copy-out is ordered before any reuse of the slot.
-    backend_->releaseSlot(slot);
+    b.releaseSlot(slot);
     stats_.exclusiveLoads++;
     stats_.storedPages--;
   }
   return slot;
+}
+
+uint32_t Frontswap::planStore(uint32_t type, uint32_t offset) {
+  return onBackend([&](auto& b) { return planStoreOn(b, type, offset); });
+}
+
+uint32_t Frontswap::planLoad(uint32_t type, uint32_t offset) {
+  return onBackend([&](auto& b) { return planLoadOn(b, type, offset); });
 }
 
 bool Frontswap::planInvalidate(uint32_t type, uint32_t offset) {
@@ -112,13 +124,18 @@ void Frontswap::loseSlot(uint32_t type, uint32_t offset, uint32_t slot) {
 }
 
 Code Frontswap::store(uint32_t type, uint32_t offset, const uint8_t* page, bool* stored) {
-  Code c = check(type);
+  return onBackend([&](auto& b) { return storeOn(b, type, offset, page, stored); });
+}
+
+template <typename B>
+Code Frontswap::storeOn(B& b, uint32_t type, uint32_t offset, const uint8_t* page, bool* stored) {
+  Code c = checkOn(b, type);
   if (c != Code::Ok) return c;
-  backend_->quiesce();
-  uint32_t slot = planStore(type, offset);
+  b.quiesce();
+  uint32_t slot = planStoreOn(b, type, offset);
   *stored = slot != kNoSlot;
   if (*stored) {
-    int r = backend_->write(slot, page);
+    int r = b.write(slot, page);
     if (r < 0) {
       lastErrno_ = -r;
       loseSlot(type, offset, slot);
@@ -130,14 +147,19 @@ Code Frontswap::store(uint32_t type, uint32_t offset, const uint8_t* page, bool*
 }
 
 Code Frontswap::load(uint32_t type, uint32_t offset, uint8_t* page, bool* found) {
-  Code c = check(type);
+  return onBackend([&](auto& b) { return loadOn(b, type, offset, page, found); });
+}
+
+template <typename B>
+Code Frontswap::loadOn(B& b, uint32_t type, uint32_t offset, uint8_t* page, bool* found) {
+  Code c = checkOn(b, type);
   if (c != Code::Ok) return c;
-  backend_->quiesce();
+  b.quiesce();
   // Read before planLoad(): an exclusive load frees the slot, and a device may
   // discard a freed slot at once.
   uint32_t slot = maps_[type].find(offset);
   if (slot != kNoSlot) {
-    int r = backend_->read(slot, page);
+    int r = b.read(slot, page);
     if (r < 0) {
       lastErrno_ = -r;
       loseSlot(type, offset, slot);
@@ -145,7 +167,7 @@ Code Frontswap::load(uint32_t type, uint32_t offset, uint8_t* page, bool* found)
       return Code::IoError;
     }
   }
-  *found = planLoad(type, offset) != kNoSlot;
+  *found = planLoadOn(b, type, offset) != kNoSlot;
   return Code::Ok;
 }
 
