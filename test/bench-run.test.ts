@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { parseReport } from '../bench/report/read';
+import { cellKeyId } from '../bench/report/keys';
 import type { Metrics, Report, Stat } from '../bench/report/schema';
 import { Progress } from '../bench/run/progress';
 import { benchCommand } from '../bench/cli/bench';
@@ -28,7 +29,8 @@ async function bench(args: string[], tty = false): Promise<Ran> {
   return { code, stdout, stderr };
 }
 
-const TINY = ['--page-sizes', '4k', '--batches', '1,16', '--modes', 'sync,adaptive', '--workers', '1', '--temps', 'hot', '--ops', 'store', '--reps', '3', '--sample-ms', '2'];
+const TINY = ['--page-sizes', '4k', '--batches', '1,16', '--modes', 'sync,adaptive', '--workers', '1', '--temps', 'hot', '--ops', 'store', '--reps', '3', '--sample-ms', '2',
+  '--depths', '1,4', '--sources', 'registered,views'];
 
 function positive(s: Stat | undefined, what: string): void {
   assert.ok(s, `${what} is missing`);
@@ -89,7 +91,8 @@ describe('frontswap bench: a tiny real run', () => {
     assert.deepEqual(o['batchSizes'], [1, 16]);
     assert.equal(o['repetitions'], 3);
     assert.equal(o['sampleMs'], 2);
-    assert.equal(o['depth'], 1);
+    assert.deepEqual(o['depths'], [1, 4]);
+    assert.deepEqual(o['sources'], ['registered', 'views']);
     assert.ok(report.notes.some((n) => /`benchmark` package/.test(n)), 'says why it samples its own repetitions');
   });
 
@@ -147,8 +150,39 @@ describe('frontswap bench: a tiny real run', () => {
     const mine = report.crossovers.filter(
       (c) => c.waitMode === 'adaptive' && c.workers === 1 && c.pageSize === 4096 && c.temperature === 'hot' && c.backing === backing,
     );
-    assert.deepEqual(mine.map((c) => c.metric).sort(), ['callerCpu', 'throughput']);
+    // One pair of crossovers per depth and source: depth 1 from registered buffers carries neither field.
+    const at = (depth: number | undefined, source: string | undefined) => mine.filter((c) => c.depth === depth && c.source === source);
+    for (const [depth, source] of [[undefined, undefined], [4, undefined], [undefined, 'views'], [4, 'views']] as const) {
+      assert.deepEqual(at(depth, source).map((c) => c.metric).sort(), ['callerCpu', 'throughput'], `depth ${depth}, ${source}`);
+    }
+    assert.equal(mine.length, 8);
     for (const c of mine) assert.ok(c.batch === null || c.batch === 1 || c.batch === 16);
+  });
+
+  it('runs every async cell at each queue depth and page source, each its own cell, counted by the engine', () => {
+    const backing = report.pools.find((p) => p.backingRequested === 'auto')!.backing;
+    const asyncCells = report.cells.filter((c) => c.path === 'async' && c.backing === backing);
+    assert.equal(asyncCells.length, 2 * 2 * 2);
+    assert.equal(new Set(asyncCells.map(cellKeyId)).size, asyncCells.length, 'ids tell depths and sources apart');
+    for (const depth of [1, 4]) {
+      for (const source of ['registered', 'views']) {
+        const mine = asyncCells.filter((c) => c.depth === depth && (c.source ?? 'registered') === source);
+        assert.deepEqual(mine.map((c) => c.batch).sort((a, b) => a - b), [1, 16], `depth ${depth} ${source}`);
+        for (const c of mine) {
+          checkThroughput(c.metrics, `${depth} ${source} ${c.batch}`);
+          const paths = c.metrics.completionPaths!;
+          assert.ok(paths.submissions > 0);
+          assert.ok(paths.settledAtSubmit + paths.spunInPlace + paths.polled + paths.wokenByWorker <= paths.submissions);
+        }
+      }
+    }
+    assert.ok(report.notes.some((n) => /At queue depth 4 it keeps that many batches in flight/.test(n)));
+    assert.ok(report.notes.some((n) => /plain views/.test(n)));
+    assert.ok(report.placement!.numaPairs!.length >= 1 || report.placement!.numaNodes === 0);
+    if (report.placement!.numaNodes <= 1) {
+      assert.match(report.placement!.numaCrossing, /^one NUMA node: no crossing measured/);
+      assert.equal(report.numa, undefined);
+    }
   });
 
   it('notes huge pages and the backings it could not have', () => {
@@ -163,7 +197,7 @@ describe('frontswap bench: output choices', () => {
     const r = await bench([...TINY, '--backings', 'auto', '--json']);
     assert.equal(r.code, 0, r.stderr);
     const report = parseReport(r.stdout, 'stdout');
-    assert.ok(report.cells.length === 4);
+    assert.equal(report.cells.length, 2 + 2 * 2 * 2);
     assert.ok(!r.stderr.includes('\r'), 'no progress line');
     // The plan first — memory and time, before anything is measured — then the closing line.
     assert.match(r.stderr, /^plan: \d+ pools, \d+ cells × 3 repetitions of 2 ms; memory ≈ [\d.]+ [KMG]iB \([^\n]*\); estimated [^\n]+ of a 9 min budget\nfrontswap bench: done in [^\n]+\n$/);

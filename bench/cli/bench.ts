@@ -50,7 +50,7 @@ export const benchCommand: CliCommand = {
   usage:
     'frontswap bench [--quick] [--out DIR] [--json] [--page-sizes 4k,64k,2m] [--batches 1,4,16] ' +
     '[--modes sync,sleep,spin,adaptive] [--workers 1,2] [--temps hot,cold] [--backings auto,normal,thp,hugetlb] ' +
-    '[--ops store,load] [--reps N] [--sample-ms N] [--depth N] [--budget SECONDS] [--cold-pool SIZE] [--print-report] ' +
+    '[--ops store,load] [--reps N] [--sample-ms N] [--depths LIST] [--sources LIST] [--budget SECONDS] [--cold-pool SIZE] [--print-report] ' +
     '[--sections copy,device,kernel,faults] [--allow-swap-in-use]',
   details: [
     'Sweeps page sizes (4 KiB to 2 MiB), batch sizes, sync vs the async engine in each wait mode',
