@@ -8,6 +8,10 @@ import { cellKeyId } from '../bench/report/keys';
 import type { Metrics, Report, Stat } from '../bench/report/schema';
 import { Progress } from '../bench/run/progress';
 import { benchCommand } from '../bench/cli/bench';
+import { machineInfo } from '../lib/machine-info';
+import { parseBenchArgs } from '../bench/run/options';
+import { runBench } from '../bench/run/runner';
+import { availableParallelism } from 'node:os';
 
 const dir = mkdtempSync(join(tmpdir(), 'frontswap-bench-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -188,6 +192,32 @@ describe('frontswap bench: a tiny real run', () => {
   it('notes huge pages and the backings it could not have', () => {
     const m = report.machine as { hugePages?: { free?: number | null } };
     if ((m.hugePages?.free ?? 0) < 4) assert.ok(report.notes.some((n) => /hugetlb/.test(n) && /nr_hugepages/.test(n)));
+  });
+});
+
+describe('frontswap bench: the NUMA crossing, on a topology the test describes', () => {
+  it('pool node × worker node: each pair its own cells, workers pinned to the node\'s CPUs; a node the kernel cannot bind to is skipped and said', async (t) => {
+    if (availableParallelism() < 2) return t.skip('needs 2 CPUs: one per pretended node');
+    // Two nodes as the run is told: node 0 with CPU 0, node 1 with CPU 1. This kernel
+    // has node 0 only, so pools bound to node 1 are refused (ERR_NUMA_NODE_UNAVAILABLE).
+    const real = machineInfo();
+    const machine = { ...real, numaNodes: [{ id: 0, cpuList: '0', memTotalBytes: 1 << 30 }, { id: 1, cpuList: '1', memTotalBytes: 1 << 30 }] };
+    const parsed = parseBenchArgs(
+      ['--page-sizes', '4k', '--batches', '16', '--modes', 'adaptive', '--workers', '1', '--temps', 'cold', '--ops', 'store', '--backings', 'auto',
+        '--baselines', 'memcpy', '--reps', '3', '--sample-ms', '2', '--cold-pool', '8m', '--depths', '1'],
+      { lastLevelCacheBytes: real.lastLevelCacheBytes },
+    );
+    assert.ok(!parsed.help);
+    const r = await runBench(parsed.options, { machine });
+    assert.deepEqual(r.placement!.numaPairs!.map((x) => `${x.poolNode}>${x.workerNode}:${x.workerCpus.join()}`), ['0>0:0', '0>1:1', '1>0:0', '1>1:1']);
+    assert.match(r.placement!.numaCrossing, /2 NUMA nodes .*4 pairs \(2 local, 2 remote\)/);
+    const numa = r.numa!;
+    assert.deepEqual(numa.map((c) => `${c.poolNode}>${c.workerNode}`).sort(), ['0>0', '0>1'], 'node 0 pools, workers on either node');
+    for (const c of numa) checkThroughput(c.metrics, `pool ${c.poolNode}, workers ${c.workerNode}`);
+    assert.ok(r.notes.some((n) => /could not be mapped/.test(n) && /ERR_NUMA_NODE_UNAVAILABLE/.test(n)), 'node 1 said');
+    assert.ok(r.pools.some((p) => p.numaNode === 0 && p.temperature === 'cold'));
+    // The crossing's cells stay out of the sweep's: the answer grids read only report.cells.
+    assert.equal(r.cells.filter((c) => c.path === 'async').length, 1);
   });
 });
 
