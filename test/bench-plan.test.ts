@@ -26,7 +26,7 @@ describe('planner: fitting a run to its budget', () => {
   });
 
   it('an over-budget plan gets shorter samples first, and its estimate fits', () => {
-    const o = opts();
+    const o = opts('--depths', '1');
     const full = estimatePlanMs(planRun(o), { o, bytesPerMs: RATE });
     const budgetS = Math.ceil((full * 0.9) / 1000);
     const fit = fitToBudget({ ...o, budgetSeconds: budgetS }, RATE);
@@ -38,7 +38,7 @@ describe('planner: fitting a run to its budget', () => {
   });
 
   it('then fewer repetitions, never below the floor, and says when it still does not fit', () => {
-    const o = { ...opts('--reps', '20'), budgetSeconds: 5 };
+    const o = { ...opts('--reps', '20', '--depths', '1'), budgetSeconds: 5 };
     const fit = fitToBudget(o, RATE);
     assert.equal(fit.options.sampleMs, MIN_SAMPLE_MS);
     assert.ok(fit.options.repetitions < 20 && fit.options.repetitions >= MIN_REPETITIONS);
@@ -78,6 +78,26 @@ describe('planner: fitting a run to its budget', () => {
     // Depth 8 goes to the cold pools only.
     const hot = planRun(roomy.options).filter((p) => p.temperature === 'hot');
     assert.ok(hot.length > 0 && hot.every((p) => p.cells.every((c) => (c.depth ?? 1) === 1)));
+  });
+
+  it('a full run keeps depth 8 where shorter samples pay for it, never fewer repetitions', () => {
+    const o = opts();
+    assert.deepEqual(o.optionalDepths, [8]);
+    const deeper = { ...o, depths: [1, 8], optionalDepths: [] };
+    const withMs = estimatePlanMs(planRun(deeper), { o: deeper, bytesPerMs: RATE });
+    // At the shortest samples with every repetition: any tighter and depth 8 would cost repetitions.
+    const floor = fitToBudget({ ...deeper, budgetSeconds: 86400, sampleMs: MIN_SAMPLE_MS }, RATE).fittedEstimateMs;
+    assert.ok(floor < withMs);
+    const budgetS = Math.ceil((floor + withMs) / 2000);
+    const kept = fitToBudget({ ...o, budgetSeconds: budgetS }, RATE);
+    assert.deepEqual(kept.options.depths, [1, 8], 'over budget as planned, within it with shorter samples');
+    assert.ok(kept.fittedEstimateMs <= budgetS * 1000 && kept.options.sampleMs < o.sampleMs);
+    assert.equal(kept.options.repetitions, o.repetitions);
+    assert.equal(kept.changes[0], 'queue depth 8 added: the budget allows it');
+    const dropped = fitToBudget({ ...o, budgetSeconds: Math.floor(floor / 1000) - 1 }, RATE);
+    assert.deepEqual(dropped.options.depths, [1]);
+    assert.equal(dropped.options.repetitions, o.repetitions, 'without depth 8 it keeps its repetitions');
+    assert.equal(dropped.changes[0], 'queue depth 8 left out: the run would not fit its budget with it');
   });
 
   it('a deeper queue holds at least `depth` batches per sample: the estimate grows by the batches beyond two', () => {

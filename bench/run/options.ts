@@ -75,7 +75,11 @@ export interface RunOptions extends BenchOptions {
   hotPageSizes: number[];
   /** Queue depths swept: batches in flight at once per async cell (1: a batch is the pages handed over per round trip). */
   depths: number[];
-  /** Depths the planner adds only if the run still fits its budget without shortening anything (--quick: 8). */
+  /**
+   * Depths the planner adds where the budget allows (default 8; none when
+   * --depths is given): a full run if shorter samples pay for them, --quick
+   * only if it fits as planned.
+   */
   optionalDepths: number[];
   /** Pools whose async cells run the depths above 1 (by default cold only, the case frontswap is for; every pool when --depths is given). */
   deepTemperatures: PoolTemperature[];
@@ -157,10 +161,11 @@ export const OPTIONS_HELP = [
   '  --sample-ms N       time of one repetition in ms (default 25; --quick 10)',
   '  --depths LIST       queue depths: batches in flight per async cell, 1 to 64. 1: submit, await,',
   '                      submit the next; 8: eight batches in flight, as io_uring and fio count it.',
-  '                      Default 1,8, depth 8 on the cold pools only; --quick: 1, and 8 on the cold',
-  '                      pools if the run still fits its budget as planned. Given, every async cell',
-  '                      runs at each depth. Grids, crossovers and compare are per depth',
-  '                      (--depth N: the same as --depths N)',
+  '                      Default 1, and 8 on the cold pools where the budget allows it (a full run:',
+  '                      with shorter samples, never fewer repetitions; --quick: as planned); the',
+  '                      plan line says which.',
+  '                      Given, every async cell runs at each depth. Grids, crossovers and compare',
+  '                      are per depth (--depth N: the same as --depths N)',
   '  --sources LIST      how async cells hand pages to the engine: registered (one registered buffer,',
   '                      named by id + offset), views (a plain ArrayBufferView per op) (default registered)',
   '  --baselines LIST    memcpy,glibc-memcpy,typedarray-set,buffer-copy,naive-async,js-worker',
@@ -397,11 +402,10 @@ export function parseBenchArgs(args: readonly string[], ctx: ParseContext): Pars
       ? integers('depths', depthsText, 1, MAX_DEPTH, 'a queue depth')
       : depthText !== undefined
         ? [integer('depth', depthText, 1, MAX_DEPTH)]
-        : quick
-          ? [1]
-          : [...DEFAULT_DEPTHS];
+        : [1];
   const depthsGiven = depthsText !== undefined || depthText !== undefined;
-  const optionalDepths = quick && !depthsGiven ? DEFAULT_DEPTHS.filter((d) => !depths.includes(d)) : [];
+  // Depth 8 by default, where the budget allows it (plan.ts, fitToBudget).
+  const optionalDepths = depthsGiven ? [] : DEFAULT_DEPTHS.filter((d) => !depths.includes(d));
   const sourcesText = given('sources');
   const sources = sourcesText !== undefined ? words('sources', sourcesText, ALL_SOURCES) : (['registered'] as PageSource[]);
   const baselinesText = given('baselines');

@@ -230,27 +230,14 @@ export interface FittedRun {
   changes: string[];
 }
 
-/**
- * Fits a run to its budget: first the optional depths, added only if the run
- * fits with them as planned; then shorter sample times (down to MIN_SAMPLE_MS),
- * then fewer repetitions (down to MIN_REPETITIONS), each scaled by how far the
- * estimate is over. What cannot be fitted so is left, and said.
- */
-export function fitToBudget(asked: RunOptions, bytesPerMs: number, plan: (o: RunOptions) => PoolPlan[] = planRun, scale = 1): FittedRun {
-  const budgetMs = asked.budgetSeconds * 1000;
-  const changes: string[] = [];
-  // Optional depths first: kept only if the run fits as planned with them.
-  let o: RunOptions = asked.optionalDepths.length > 0 ? { ...asked, optionalDepths: [] } : asked;
-  if (asked.optionalDepths.length > 0) {
-    const deeper: RunOptions = { ...o, depths: [...new Set([...asked.depths, ...asked.optionalDepths])].sort((a, b) => a - b) };
-    const fits = estimatePlanMs(plan(deeper), { o: deeper, bytesPerMs, scale }) <= budgetMs;
-    if (fits) o = deeper;
-    changes.push(`queue depth ${asked.optionalDepths.join(', ')} ${fits ? 'added: the budget allows it' : 'left out: the run would not fit its budget with it'}`);
-  }
+/** Shorter sample times (down to MIN_SAMPLE_MS), then fewer repetitions (down to MIN_REPETITIONS), each scaled by how far the estimate is over. */
+function shrinkToBudget(o: RunOptions, bytesPerMs: number, plan: (o: RunOptions) => PoolPlan[], scale: number): FittedRun {
+  const budgetMs = o.budgetSeconds * 1000;
   let cur = o;
   let p = plan(cur);
   const estimateMs = estimatePlanMs(p, { o: cur, bytesPerMs, scale });
   let ms = estimateMs;
+  const changes: string[] = [];
   // Each step lowers one knob by at least one unit (the estimate also holds prefill and setup, which no knob shortens).
   for (let step = 0; step < 256 && ms > budgetMs; step++) {
     const over = budgetMs / ms;
@@ -270,4 +257,29 @@ export function fitToBudget(asked: RunOptions, bytesPerMs: number, plan: (o: Run
   if (cur.repetitions !== o.repetitions) changes.push(`repetitions ${o.repetitions} → ${cur.repetitions}`);
   if (ms > budgetMs) changes.push(`still over the ${o.budgetSeconds} s budget at ${MIN_SAMPLE_MS} ms samples and ${MIN_REPETITIONS} repetitions: narrow the sweep`);
   return { options: cur, plan: p, estimateMs, fittedEstimateMs: ms, changes };
+}
+
+/**
+ * Fits a run to its budget. First the optional queue depths: a quick run keeps
+ * them only if it fits with them as planned; a full run keeps them if it fits
+ * with shorter sample times but all its repetitions. Then shorter sample times (down to
+ * MIN_SAMPLE_MS), then fewer repetitions (down to MIN_REPETITIONS). What cannot
+ * be fitted so is left, and said.
+ */
+export function fitToBudget(asked: RunOptions, bytesPerMs: number, plan: (o: RunOptions) => PoolPlan[] = planRun, scale = 1): FittedRun {
+  if (asked.optionalDepths.length === 0) return shrinkToBudget(asked, bytesPerMs, plan, scale);
+  const budgetMs = asked.budgetSeconds * 1000;
+  const base: RunOptions = { ...asked, optionalDepths: [] };
+  const deeper: RunOptions = { ...base, depths: [...new Set([...asked.depths, ...asked.optionalDepths])].sort((a, b) => a - b) };
+  let fits: boolean;
+  if (asked.quick) {
+    fits = estimatePlanMs(plan(deeper), { o: deeper, bytesPerMs, scale }) <= budgetMs;
+  } else {
+    // Shorter samples may pay for it, fewer repetitions may not: they decide what the U test can tell apart.
+    const shrunk = shrinkToBudget(deeper, bytesPerMs, plan, scale);
+    fits = shrunk.fittedEstimateMs <= budgetMs && shrunk.options.repetitions === deeper.repetitions;
+  }
+  const fit = shrinkToBudget(fits ? deeper : base, bytesPerMs, plan, scale);
+  const said = `queue depth ${asked.optionalDepths.join(', ')} ${fits ? 'added: the budget allows it' : 'left out: the run would not fit its budget with it'}`;
+  return { ...fit, changes: [said, ...fit.changes] };
 }
