@@ -152,6 +152,7 @@ describe('bench options: defaults', () => {
     mistake(['--depths', '65'], /--depths/);
     mistake(['--depths', '1,,2'], /--depths/);
     mistake(['--depth', '2', '--depths', '4'], /give one of them/);
+    assert.deepEqual(opts('--temps', 'hot').optionalDepths, [], 'no cold pool: no depth 8 to add');
   });
 
   it('--sources: registered buffers, plain views, or both, crossed with every async cell', () => {

@@ -405,7 +405,8 @@ export function parseBenchArgs(args: readonly string[], ctx: ParseContext): Pars
         : [1];
   const depthsGiven = depthsText !== undefined || depthText !== undefined;
   // Depth 8 by default, where the budget allows it (plan.ts, fitToBudget).
-  const optionalDepths = depthsGiven ? [] : DEFAULT_DEPTHS.filter((d) => !depths.includes(d));
+  const deepTemperatures = depthsGiven ? [...temperatures] : temperatures.filter((t) => t === 'cold');
+  const optionalDepths = depthsGiven || deepTemperatures.length === 0 ? [] : DEFAULT_DEPTHS.filter((d) => !depths.includes(d));
   const sourcesText = given('sources');
   const sources = sourcesText !== undefined ? words('sources', sourcesText, ALL_SOURCES) : (['registered'] as PageSource[]);
   const baselinesText = given('baselines');
@@ -447,7 +448,7 @@ export function parseBenchArgs(args: readonly string[], ctx: ParseContext): Pars
     hotPageSizes,
     depths,
     optionalDepths,
-    deepTemperatures: depthsGiven ? [...temperatures] : temperatures.filter((t) => t === 'cold'),
+    deepTemperatures,
     sources,
     numaPairs: [],
     mainBacking: backings[0]!,
