@@ -282,8 +282,8 @@ function parseMeminfo(text: string | null): Map<string, number> {
   return values;
 }
 
-/** Expands a kernel CPU list such as "0-3,8,10-11". */
-function parseCpuList(text: string): number[] | null {
+/** Expands a kernel CPU list such as "0-3,8,10-11" (null: not such a list). */
+export function parseCpuList(text: string): number[] | null {
   const cpus: number[] = [];
   for (const part of text.split(',')) {
     const m = /^(\d+)(?:-(\d+))?$/.exec(part.trim());

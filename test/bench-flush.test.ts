@@ -70,8 +70,8 @@ describe('cold repetitions flush exactly what they touch', () => {
   it('async cells: the window flushed is the window submitted, at queue depth 1 and 4', async () => {
     const pb = cold();
     const log = logged(pb);
-    await sampleAsyncCell(pb, 'store', { waitMode: 'spin', workers: 1 }, 16, 1, times);
-    await sampleAsyncCell(pb, 'load', { waitMode: 'adaptive', workers: 1 }, 4, 4, times);
+    await sampleAsyncCell(pb, 'store', { waitMode: 'spin', workers: 1 }, { batch: 16, depth: 1, source: 'registered' }, times);
+    await sampleAsyncCell(pb, 'load', { waitMode: 'adaptive', workers: 1 }, { batch: 4, depth: 4, source: 'views' }, times);
     flushesMatchWalks(pb, log);
   });
 

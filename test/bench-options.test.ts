@@ -44,7 +44,11 @@ describe('bench options: defaults', () => {
     assert.deepEqual(o.ops, ['store', 'load']);
     assert.equal(o.repetitions, 5);
     assert.equal(o.sampleMs, 25);
-    assert.equal(o.depth, 1);
+    assert.deepEqual(o.depths, [1]);
+    assert.deepEqual(o.optionalDepths, [8], 'depth 8 where the budget allows');
+    assert.deepEqual(o.deepTemperatures, ['cold']);
+    assert.deepEqual(o.sources, ['registered']);
+    assert.deepEqual(o.numaPairs, []);
     assert.equal(o.hotPoolBytes, 8 * MiB);
     assert.equal(o.coldPoolBytes, 256 * MiB);
     assert.deepEqual(o.baselines, ['memcpy', 'glibc-memcpy', 'typedarray-set', 'buffer-copy', 'naive-async', 'js-worker']);
@@ -56,14 +60,21 @@ describe('bench options: defaults', () => {
       ops: ['store'],
       sync: true,
       asyncModes: [{ waitMode: 'adaptive', workers: 1 }],
+      depths: [1],
     });
   });
 
-  it('a full run plans 840 sweep cells and a small subset per extra backing', () => {
-    const plan = planRun(opts());
+  it('a full run plans 1200 sweep cells (with depth 8, on the cold pools) and a small subset per extra backing', () => {
+    const plan = planRun({ ...opts(), depths: [1, 8] });
     const sweep = plan.filter((p) => p.role === 'sweep');
     assert.equal(sweep.length, 12);
-    assert.equal(sweep.reduce((n, p) => n + p.cells.length, 0), 6 * 5 * 7 * 2 * 2);
+    // Per pool and op: 5 sync cells, 6 engine settings × 5 batches per depth; hot pools at depth 1, cold at 1 and 8.
+    assert.equal(sweep.reduce((n, p) => n + p.cells.length, 0), 6 * 2 * (5 + 30) + 6 * 2 * (5 + 30 * 2));
+    for (const p of sweep) {
+      const depths = [...new Set(p.cells.filter((c) => c.path === 'async').map((c) => c.depth))].sort((a, b) => a! - b!);
+      assert.deepEqual(depths, p.temperature === 'cold' ? [1, 8] : [1], `${p.temperature} ${p.pageSize}`);
+      assert.ok(p.cells.every((c) => c.path === 'sync' ? c.depth === undefined : c.source === 'registered'));
+    }
     const subset = plan.filter((p) => p.role === 'backing');
     assert.deepEqual(subset.map((p) => `${p.backingRequested}/${p.pageSize}/${p.temperature}`), [
       'normal/4096/cold', 'normal/2097152/cold', 'thp/4096/cold', 'thp/2097152/cold', 'hugetlb/4096/cold', 'hugetlb/2097152/cold',
@@ -89,6 +100,8 @@ describe('bench options: defaults', () => {
     assert.deepEqual(o.hotPageSizes, [4 * KiB]);
     assert.equal(o.repetitions, 3);
     assert.equal(o.sampleMs, 10);
+    assert.deepEqual(o.depths, [1]);
+    assert.deepEqual(o.optionalDepths, [8], 'depth 8 if the budget allows');
     const plan = planRun(o).filter((p) => p.role === 'sweep');
     assert.deepEqual(plan.map((p) => `${p.pageSize}/${p.temperature}`), ['4096/hot', '4096/cold', '65536/cold', '2097152/cold']);
   });
@@ -122,6 +135,32 @@ describe('bench options: defaults', () => {
     assert.equal(opts('--quick').budgetSeconds, 50);
     assert.equal(opts('--budget', '120').budgetSeconds, 120);
     mistake(['--budget', '0'], /--budget/);
+  });
+
+  it('--depths: a sorted list of queue depths that every pool then runs; --depth N is one; both or a bad depth is a mistake', () => {
+    const o = opts('--depths', '8,1,4,8');
+    assert.deepEqual(o.depths, [1, 4, 8]);
+    assert.deepEqual(o.deepTemperatures, ['hot', 'cold']);
+    assert.deepEqual(o.optionalDepths, []);
+    assert.deepEqual(opts('--quick', '--depths', '1,8').optionalDepths, [], 'asked for: not optional');
+    assert.deepEqual(opts('--depth', '4').depths, [4]);
+    const plan = planRun(opts('--depths', '2,16', '--page-sizes', '4k', '--batches', '4', '--modes', 'sync,spin', '--workers', '1', '--ops', 'store'));
+    for (const p of plan.filter((x) => x.role === 'sweep')) {
+      assert.deepEqual(p.cells.map((c) => `${c.path}/${c.depth ?? '-'}`), ['sync/-', 'async/2', 'async/16']);
+    }
+    mistake(['--depths', '0'], /--depths: '0' is not a queue depth/);
+    mistake(['--depths', '65'], /--depths/);
+    mistake(['--depths', '1,,2'], /--depths/);
+    mistake(['--depth', '2', '--depths', '4'], /give one of them/);
+    assert.deepEqual(opts('--temps', 'hot').optionalDepths, [], 'no cold pool: no depth 8 to add');
+  });
+
+  it('--sources: registered buffers, plain views, or both, crossed with every async cell', () => {
+    assert.deepEqual(opts('--sources', 'views').sources, ['views']);
+    const o = opts('--sources', 'registered,views', '--page-sizes', '4k', '--batches', '64', '--modes', 'adaptive', '--workers', '1', '--ops', 'store', '--temps', 'cold', '--depths', '8');
+    const cells = planRun(o).filter((p) => p.role === 'sweep').flatMap((p) => p.cells);
+    assert.deepEqual(cells.map((c) => `${c.source}/${c.batch}/${c.depth}`), ['registered/64/8', 'views/64/8']);
+    mistake(['--sources', 'dma'], /--sources: unknown value 'dma'/);
   });
 
   it('--help asks for help', () => {

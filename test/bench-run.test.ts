@@ -4,9 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { parseReport } from '../bench/report/read';
+import { cellKeyId } from '../bench/report/keys';
 import type { Metrics, Report, Stat } from '../bench/report/schema';
 import { Progress } from '../bench/run/progress';
 import { benchCommand } from '../bench/cli/bench';
+import { machineInfo } from '../lib/machine-info';
+import { parseBenchArgs } from '../bench/run/options';
+import { runBench } from '../bench/run/runner';
+import { availableParallelism } from 'node:os';
 
 const dir = mkdtempSync(join(tmpdir(), 'frontswap-bench-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -28,7 +33,8 @@ async function bench(args: string[], tty = false): Promise<Ran> {
   return { code, stdout, stderr };
 }
 
-const TINY = ['--page-sizes', '4k', '--batches', '1,16', '--modes', 'sync,adaptive', '--workers', '1', '--temps', 'hot', '--ops', 'store', '--reps', '3', '--sample-ms', '2'];
+const TINY = ['--page-sizes', '4k', '--batches', '1,16', '--modes', 'sync,adaptive', '--workers', '1', '--temps', 'hot', '--ops', 'store', '--reps', '3', '--sample-ms', '2',
+  '--depths', '1,4', '--sources', 'registered,views'];
 
 function positive(s: Stat | undefined, what: string): void {
   assert.ok(s, `${what} is missing`);
@@ -89,7 +95,8 @@ describe('frontswap bench: a tiny real run', () => {
     assert.deepEqual(o['batchSizes'], [1, 16]);
     assert.equal(o['repetitions'], 3);
     assert.equal(o['sampleMs'], 2);
-    assert.equal(o['depth'], 1);
+    assert.deepEqual(o['depths'], [1, 4]);
+    assert.deepEqual(o['sources'], ['registered', 'views']);
     assert.ok(report.notes.some((n) => /`benchmark` package/.test(n)), 'says why it samples its own repetitions');
   });
 
@@ -147,13 +154,70 @@ describe('frontswap bench: a tiny real run', () => {
     const mine = report.crossovers.filter(
       (c) => c.waitMode === 'adaptive' && c.workers === 1 && c.pageSize === 4096 && c.temperature === 'hot' && c.backing === backing,
     );
-    assert.deepEqual(mine.map((c) => c.metric).sort(), ['callerCpu', 'throughput']);
+    // One pair of crossovers per depth and source: depth 1 from registered buffers carries neither field.
+    const at = (depth: number | undefined, source: string | undefined) => mine.filter((c) => c.depth === depth && c.source === source);
+    for (const [depth, source] of [[undefined, undefined], [4, undefined], [undefined, 'views'], [4, 'views']] as const) {
+      assert.deepEqual(at(depth, source).map((c) => c.metric).sort(), ['callerCpu', 'throughput'], `depth ${depth}, ${source}`);
+    }
+    assert.equal(mine.length, 8);
     for (const c of mine) assert.ok(c.batch === null || c.batch === 1 || c.batch === 16);
+  });
+
+  it('runs every async cell at each queue depth and page source, each its own cell, counted by the engine', () => {
+    const backing = report.pools.find((p) => p.backingRequested === 'auto')!.backing;
+    const asyncCells = report.cells.filter((c) => c.path === 'async' && c.backing === backing);
+    assert.equal(asyncCells.length, 2 * 2 * 2);
+    assert.equal(new Set(asyncCells.map(cellKeyId)).size, asyncCells.length, 'ids tell depths and sources apart');
+    for (const depth of [1, 4]) {
+      for (const source of ['registered', 'views']) {
+        const mine = asyncCells.filter((c) => c.depth === depth && (c.source ?? 'registered') === source);
+        assert.deepEqual(mine.map((c) => c.batch).sort((a, b) => a - b), [1, 16], `depth ${depth} ${source}`);
+        for (const c of mine) {
+          checkThroughput(c.metrics, `${depth} ${source} ${c.batch}`);
+          const paths = c.metrics.completionPaths!;
+          assert.ok(paths.submissions > 0);
+          assert.ok(paths.settledAtSubmit + paths.spunInPlace + paths.polled + paths.wokenByWorker > 0, 'the waits were counted');
+        }
+      }
+    }
+    assert.ok(report.notes.some((n) => /At queue depth 4 it keeps that many batches in flight/.test(n)));
+    assert.ok(report.notes.some((n) => /plain views/.test(n)));
+    assert.ok(report.placement!.numaPairs!.length >= 1 || report.placement!.numaNodes === 0);
+    if (report.placement!.numaNodes <= 1) {
+      assert.match(report.placement!.numaCrossing, /^one NUMA node: no crossing measured/);
+      assert.equal(report.numa, undefined);
+    }
   });
 
   it('notes huge pages and the backings it could not have', () => {
     const m = report.machine as { hugePages?: { free?: number | null } };
     if ((m.hugePages?.free ?? 0) < 4) assert.ok(report.notes.some((n) => /hugetlb/.test(n) && /nr_hugepages/.test(n)));
+  });
+});
+
+describe('frontswap bench: the NUMA crossing, on a topology the test describes', () => {
+  it('pool node × worker node: each pair its own cells, workers pinned to the node\'s CPUs; a node the kernel cannot bind to is skipped and said', async (t) => {
+    if (availableParallelism() < 2) return t.skip('needs 2 CPUs: one per pretended node');
+    // Two nodes as the run is told: node 0 with CPU 0, node 1 with CPU 1. This kernel
+    // has node 0 only, so pools bound to node 1 are refused (ERR_NUMA_NODE_UNAVAILABLE).
+    const real = machineInfo();
+    const machine = { ...real, numaNodes: [{ id: 0, cpuList: '0', memTotalBytes: 1 << 30 }, { id: 1, cpuList: '1', memTotalBytes: 1 << 30 }] };
+    const parsed = parseBenchArgs(
+      ['--page-sizes', '4k', '--batches', '16', '--modes', 'adaptive', '--workers', '1', '--temps', 'cold', '--ops', 'store', '--backings', 'auto',
+        '--baselines', 'memcpy', '--reps', '3', '--sample-ms', '2', '--cold-pool', '8m', '--depths', '1'],
+      { lastLevelCacheBytes: real.lastLevelCacheBytes },
+    );
+    assert.ok(!parsed.help);
+    const r = await runBench(parsed.options, { machine });
+    assert.deepEqual(r.placement!.numaPairs!.map((x) => `${x.poolNode}>${x.workerNode}:${x.workerCpus.join()}`), ['0>0:0', '0>1:1', '1>0:0', '1>1:1']);
+    assert.match(r.placement!.numaCrossing, /2 NUMA nodes .*4 pairs \(2 local, 2 remote\)/);
+    const numa = r.numa!;
+    assert.deepEqual(numa.map((c) => `${c.poolNode}>${c.workerNode}`).sort(), ['0>0', '0>1'], 'node 0 pools, workers on either node');
+    for (const c of numa) checkThroughput(c.metrics, `pool ${c.poolNode}, workers ${c.workerNode}`);
+    assert.ok(r.notes.some((n) => /could not be mapped/.test(n) && /ERR_NUMA_NODE_UNAVAILABLE/.test(n)), 'node 1 said');
+    assert.ok(r.pools.some((p) => p.numaNode === 0 && p.temperature === 'cold'));
+    // The crossing's cells stay out of the sweep's: the answer grids read only report.cells.
+    assert.equal(r.cells.filter((c) => c.path === 'async').length, 1);
   });
 });
 
@@ -163,7 +227,7 @@ describe('frontswap bench: output choices', () => {
     const r = await bench([...TINY, '--backings', 'auto', '--json']);
     assert.equal(r.code, 0, r.stderr);
     const report = parseReport(r.stdout, 'stdout');
-    assert.ok(report.cells.length === 4);
+    assert.equal(report.cells.length, 2 + 2 * 2 * 2);
     assert.ok(!r.stderr.includes('\r'), 'no progress line');
     // The plan first — memory and time, before anything is measured — then the closing line.
     assert.match(r.stderr, /^plan: \d+ pools, \d+ cells × 3 repetitions of 2 ms; memory ≈ [\d.]+ [KMG]iB \([^\n]*\); estimated [^\n]+ of a 9 min budget\nfrontswap bench: done in [^\n]+\n$/);

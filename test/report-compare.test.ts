@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { compareChart, compareReports, renderCompareHtml, renderCompareMarkdown, type Comparison } from '../bench/report/compare';
 import { cellKeyId, baselineKeyId } from '../bench/report/keys';
-import { readReport } from '../bench/report/read';
+import { parseReport, readReport } from '../bench/report/read';
 import type { Cell, Report, Stat } from '../bench/report/schema';
 
 const FIXTURE = join(__dirname, '..', '..', 'test', 'fixtures', 'report-v1.json');
@@ -126,6 +126,55 @@ describe('compareReports', () => {
 
   it('needs at least two reports', () => {
     assert.throws(() => compareReports([{ label: 'a', report: reference }]), RangeError);
+  });
+});
+
+describe('compare: queue depth and page source are part of the key', () => {
+  const asyncOf = (r: Report): Cell[] => r.cells.filter((c) => c.path === 'async');
+  const reread = (r: Report): Report => parseReport(JSON.stringify(r), 'report.json');
+
+  it('an old report without depths is depth 1: it matches a new one whose async cells say depth 1', () => {
+    const fresh = copy();
+    for (const c of asyncOf(fresh)) c.depth = 1;
+    const c = compareReports([
+      { label: 'old', report: reference },
+      { label: 'new', report: reread(fresh) },
+    ]);
+    assert.equal(c.partial.length, 0);
+    assert.equal(c.cells.length, reference.cells.length);
+  });
+
+  it('cells at depth 8 and from plain views match only their own kind; an old report run at --depth 8 reads as depth 8', () => {
+    const deep = copy();
+    const extra: Cell[] = asyncOf(deep).map((x) => ({ ...JSON.parse(JSON.stringify(x)), depth: 8 }));
+    for (const x of extra) scale(x.metrics.gbps, 2);
+    const views: Cell[] = asyncOf(deep).map((x) => ({ ...JSON.parse(JSON.stringify(x)), source: 'views' }));
+    deep.cells.push(...extra, ...views);
+    const oldDeep = copy();
+    oldDeep.options = { ...oldDeep.options, depth: 8 };
+    for (const x of asyncOf(oldDeep)) scale(x.metrics.gbps, 2);
+    const read = reread(oldDeep);
+    assert.ok(asyncOf(read).every((x) => x.depth === 8), 'the reader fills depth in from the options');
+    assert.ok(read.cells.filter((x) => x.path === 'sync').every((x) => x.depth === undefined));
+    const c = compareReports([
+      { label: 'new', report: reread(deep) },
+      { label: 'old-qd8', report: read },
+    ]);
+    const one = asyncOf(reference)[0]!;
+    const at8 = entry(c, cellKeyId({ ...one, depth: 8 }));
+    assert.ok(Math.abs(at8.gbps[1]!.ratio - 1) < 1e-9, 'depth 8 against depth 8: the same figures');
+    assert.match(at8.label, /QD 8/);
+    const viewsId = cellKeyId({ ...one, source: 'views' });
+    assert.notEqual(viewsId, cellKeyId(one));
+    assert.ok(c.partial.some((p) => p.id === viewsId && p.missingFrom.includes('old-qd8')));
+    assert.ok(c.partial.some((p) => p.id === cellKeyId(one) && p.missingFrom.includes('old-qd8')), 'depth 1 is not in the old depth-8 report');
+  });
+
+  it('a bad depth or source is refused by the reader', () => {
+    const bad = copy();
+    (asyncOf(bad)[0] as unknown as Record<string, unknown>).depth = 0;
+    (asyncOf(bad)[1] as unknown as Record<string, unknown>).source = 'dma';
+    assert.throws(() => reread(bad), (e: Error & { code?: string }) => e.code === 'ERR_REPORT_SCHEMA' && /\.depth/.test(e.message) && /\.source/.test(e.message));
   });
 });
 

@@ -397,3 +397,35 @@ describe('writeReportFiles', () => {
     assert.deepEqual(names, ['report.md', 'answer-store-throughput.svg', 'answer-store-callercpu.svg', 'throughput-store.svg', 'caller-cpu-store-4096.svg', 'crossover.svg', 'report.html']);
   });
 });
+
+describe('queue depth and NUMA in the rendered report', () => {
+  it('cells at another depth are their own modes: crossover rows and table columns say QD', () => {
+    const r = copy();
+    const deeper = r.cells.filter((c) => c.path === 'async' && c.op === 'store' && c.workers === 1 && c.waitMode === 'adaptive').map((c) => ({ ...c, depth: 8 }));
+    r.cells.push(...deeper);
+    const md = renderMarkdown(r);
+    assert.ok(md.split('\n').some((l) => /^\| store \|\s+4 KiB \| cold \| thp\s+\| adaptive ×1 QD 8 /.test(l)), 'a crossover row at QD 8');
+    assert.ok(md.includes('| adaptive ×1 QD 8 |'), 'a table column at QD 8');
+    const atQd8 = computeCrossovers(r.cells).filter((c) => c.depth === 8);
+    assert.equal(atQd8.length, deeper.length / 5 * 2, 'two metrics per setting at depth 8');
+  });
+
+  it('one node: the sentence and no table; several: the pairs table, local pairs first', () => {
+    const r = copy();
+    r.placement = { allowedCpus: 2, numaNodes: 1, cpulessNodes: [], numaCrossing: 'one NUMA node: no crossing measured (x)', numaPairs: [], workerCpus: {} };
+    const one = renderMarkdown(r);
+    assert.ok(one.includes('## NUMA: pool node × worker node\n\nOne NUMA node: no crossing measured (x).\n\n##'), 'the sentence, no table');
+    const cell = r.cells.find((c) => c.path === 'async' && c.pageSize === 4096 && c.temperature === 'cold' && c.batch === 64)!;
+    r.placement = { ...r.placement, numaNodes: 2, numaCrossing: '2 NUMA nodes: crossed' };
+    r.numa = [
+      { ...cell, poolNode: 1, workerNode: 0 },
+      { ...cell, poolNode: 0, workerNode: 0 },
+    ];
+    const two = renderMarkdown(r);
+    const rows = two.slice(two.indexOf('## NUMA')).split('\n').filter((l) => /^\| store \|/.test(l));
+    assert.equal(rows.length, 2);
+    assert.match(rows[0]!, /\|\s+0 \|\s+0 \|/);
+    assert.match(rows[1]!, /\|\s+1 \|\s+0 \|/);
+    assert.ok(renderHtml(r).includes('NUMA: pool node × worker node'));
+  });
+});

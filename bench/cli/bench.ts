@@ -50,13 +50,14 @@ export const benchCommand: CliCommand = {
   usage:
     'frontswap bench [--quick] [--out DIR] [--json] [--page-sizes 4k,64k,2m] [--batches 1,4,16] ' +
     '[--modes sync,sleep,spin,adaptive] [--workers 1,2] [--temps hot,cold] [--backings auto,normal,thp,hugetlb] ' +
-    '[--ops store,load] [--reps N] [--sample-ms N] [--depth N] [--budget SECONDS] [--cold-pool SIZE] [--print-report] ' +
+    '[--ops store,load] [--reps N] [--sample-ms N] [--depths LIST] [--sources LIST] [--budget SECONDS] [--cold-pool SIZE] [--print-report] ' +
     '[--sections copy,device,kernel,faults] [--allow-swap-in-use]',
   details: [
     'Sweeps page sizes (4 KiB to 2 MiB), batch sizes, sync vs the async engine in each wait mode',
-    'and worker count, hot and cold pools, store and load; measures native memcpy, TypedArray.set,',
-    'Buffer#copy, a Promise per page (napi_async_work) and a worker_threads copier alongside; and',
-    'reports, per page size, from what batch async beats sync in throughput and in caller CPU.',
+    'and worker count at queue depths 1 and 8, hot and cold pools, store and load (and, on several',
+    'NUMA nodes, pool node × worker node); measures native memcpy, TypedArray.set, Buffer#copy,',
+    'a Promise per page (napi_async_work) and a worker_threads copier alongside; and reports, per',
+    'page size and queue depth, from what batch async beats sync in throughput and in caller CPU.',
     'A full run fits a 9-minute budget, --quick 50 s (--budget changes it); the plan, its memory',
     'and its estimated time are printed before anything is measured.',
     'With --out, prints a short summary (the answer per page size, where the files are);',

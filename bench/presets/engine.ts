@@ -9,7 +9,11 @@
  *    of the same pages (a fixed yardstick);
  *  - one op at a time (batch 1): submit to landed, p50 per wait mode, and the
  *    naive addon's one Promise at a time;
- *  - 2 MiB pages, batch 4 with 4 in flight: async vs sync.
+ *  - 2 MiB pages, batch 4 with 4 in flight: async vs sync;
+ *  - plain views (batch.store of an ArrayBufferView per op, no registered
+ *    buffer), batch 64 with 8 in flight: the calling thread's CPU per page
+ *    against TypedArray.set of the same pages into a cold buffer, beside the
+ *    same cells from a registered buffer.
  */
 import type { Cell, Report, WaitMode } from '../report/schema';
 import { baseline, cell, fmt, perRep, runPreset, sweep, type Line } from './preset';
@@ -90,6 +94,27 @@ function oneAtATime(r: Report): Line[] {
   return lines;
 }
 
+/** Batch 64, 8 in flight: calling-thread CPU per page from plain views (and from a registered buffer) against TypedArray.set. */
+function plainViews(r: Report): Line[] {
+  const lines: Line[] = [];
+  const what = label(r, 4 * KiB);
+  const ta = baseline(r, { name: 'typedarray-set', op: 'store', pageSize: 4 * KiB, temperature: 'cold' }).metrics.nsPerPage;
+  lines.push({ what: `${what}, TypedArray.set into a cold buffer`, value: fmt(ta, 0, ' ns/page') });
+  for (const source of ['views', 'registered'] as const) {
+    for (const m of MODES.filter((x) => x.workers === 1)) {
+      const q = { path: 'async', op: 'store', pageSize: 4 * KiB, batch: 64, depth: 8, temperature: 'cold', ...m } as const;
+      const c = source === 'views' ? cell(r, { ...q, source }) : cell({ ...r, cells: r.cells.filter((x) => x.source === undefined) }, q);
+      const share = perRep(c.metrics.callerCpuNsPerPage, ta);
+      lines.push({
+        what: `${what}, batch 64 × 8 in flight, ${source === 'views' ? 'plain views' : 'registered buffer'}, calling-thread CPU per page, ${name(c)}`,
+        value: `${fmt(c.metrics.callerCpuNsPerPage, 0, ' ns')}: ${fmt(share, 1, '%', 100)} of TypedArray.set; ${fmt(c.metrics.gbps, 2, ' GB/s')}`,
+        ...(source === 'views' ? { target: '≤ 20%', ok: share.median <= 0.2 } : {}),
+      });
+    }
+  }
+  return lines;
+}
+
 const reps = process.argv.includes('--quick') ? 5 : 9;
 runPreset('bench:engine', reps, async (m, quick) => {
   const common = ['--temps', 'cold', '--ops', 'store', '--backings', 'auto', '--modes', 'sync,sleep,spin,adaptive',
@@ -98,11 +123,14 @@ runPreset('bench:engine', reps, async (m, quick) => {
   const b64 = await sweep([...both, '--page-sizes', '4k', '--batches', '64', '--depth', '16', '--baselines', 'typedarray-set,naive-async'], m);
   const b256 = await sweep([...both, '--page-sizes', '4k', '--batches', '256', '--depth', '8', '--baselines', 'typedarray-set,naive-async'], m);
   const huge = await sweep([...both, '--page-sizes', '2m', '--batches', '4', '--depth', '4', '--baselines', 'memcpy'], m);
-  const one = await sweep([...common, '--page-sizes', '4k', '--batches', '1', '--workers', '1', '--baselines', 'naive-async'], m);
+  const one = await sweep([...common, '--page-sizes', '4k', '--batches', '1', '--depths', '1', '--workers', '1', '--baselines', 'naive-async'], m);
+  const views = await sweep([...common, '--page-sizes', '4k', '--batches', '64', '--depths', '8', '--workers', '1', '--sources', 'views,registered',
+    '--baselines', 'typedarray-set'], m);
   return [
     ...throughput(b64, 4 * KiB, 64, 16, (w) => (w === 1 ? 0.9 : 1.3)),
     ...throughput(b256, 4 * KiB, 256, 8, (w) => (w === 1 ? 0.9 : 1.3)),
     ...throughput(huge, 2 * MiB, 4, 4, () => 0.95),
     ...oneAtATime(one),
+    ...plainViews(views),
   ];
 });

@@ -92,7 +92,7 @@ export function whatDiffers(reports: readonly Report[]): DiffRow[] {
     row('sample per repetition', (r) => (typeof r.options?.sampleMs === 'number' ? `${r.options.sampleMs} ms` : '–')),
     row('page sizes', (r) => (Array.isArray(r.options?.pageSizes) ? r.options.pageSizes.map(pageLabel).join(', ') : '–')),
     row('batches', (r) => list(r.options?.batchSizes)),
-    row('batches in flight', (r) => list(r.options?.depth ?? 1)),
+    row('batches in flight', (r) => list(r.options?.depths ?? r.options?.depth ?? 1)),
     row('hot pool', (r) => (typeof r.options?.hotPoolBytes === 'number' ? formatBytes(r.options.hotPoolBytes) : '–')),
     row('cold pool', coldPools),
     row('cache method', cacheMethod),

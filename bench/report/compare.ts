@@ -5,6 +5,7 @@
  * counts when the spreads do not overlap and the pools are alike (same size
  * and cache method); the runs' differences and their crossovers come first.
  */
+import { modeOf } from './labels';
 import { baselineKeyId, baselineKeyLabel, cellKeyId, cellKeyLabel, type BaselineKey } from './keys';
 import { BASELINE_ORDER, compareCellKeys, compareSetting, rank } from './labels';
 import { comparablePools, crossoversSideBySide, whatDiffers } from './compare-context';
@@ -59,6 +60,7 @@ function keyedCell(c: Cell): Keyed {
   const key: CellKey = { op: c.op, pageSize: c.pageSize, temperature: c.temperature, backing: c.backing, path: c.path, batch: c.batch };
   if (c.waitMode !== undefined) key.waitMode = c.waitMode;
   if (c.workers !== undefined) key.workers = c.workers;
+  if (c.path === 'async') Object.assign(key, modeOf(c));
   return { id: cellKeyId(c), label: cellKeyLabel(c), kind: 'cell', key, metrics: c.metrics };
 }
 

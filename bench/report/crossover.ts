@@ -5,7 +5,7 @@
  * larger batch measured, so one lucky batch size never makes a crossover.
  */
 import type { Cell, Crossover, CrossoverMetric, Stat, WaitMode } from './schema';
-import { compareModes, compareSetting, modeLabel, pageLabel, poolLabel } from './labels';
+import { compareModes, compareSetting, modeId, modeLabel, modeOf, pageLabel, poolLabel, type Mode } from './labels';
 import { formatRatio, ratio } from './stats';
 import { verdictOf } from './verdict';
 
@@ -50,7 +50,7 @@ function group(cells: readonly Cell[]): { sync: Map<string, Cell[]>; async: Map<
   const async = new Map<string, Cell[]>();
   for (const c of cells) {
     const into = c.path === 'sync' ? sync : async;
-    const id = c.path === 'sync' ? settingId(c) : `${settingId(c)}|${c.waitMode}|${c.workers}`;
+    const id = c.path === 'sync' ? settingId(c) : `${settingId(c)}|${modeId(c)}`;
     const list = into.get(id) ?? [];
     if (!list.some((o) => o.batch === c.batch)) list.push(c);
     into.set(id, list);
@@ -75,7 +75,8 @@ function crossoverFor(asyncCells: readonly Cell[], syncCells: readonly Cell[], m
 
   const waitMode = first.waitMode as WaitMode;
   const workers = first.workers as number;
-  const mode = modeLabel({ path: 'async', waitMode, workers });
+  const setting = modeOf(first);
+  const mode = modeLabel(setting);
   const head = `${pageLabel(first.pageSize)} ${first.op}, ${poolLabel(first.temperature, first.backing)}, ${mode}`;
   let note: string;
   if (at) {
@@ -105,6 +106,8 @@ function crossoverFor(asyncCells: readonly Cell[], syncCells: readonly Cell[], m
     backing: first.backing,
     waitMode,
     workers,
+    ...(setting.depth === undefined ? {} : { depth: setting.depth }),
+    ...(setting.source === undefined ? {} : { source: setting.source }),
     metric,
     batch: at ? at.batch : null,
     ratio: at ? at.ratio : largest.ratio,
@@ -132,13 +135,14 @@ export function computeCrossovers(cells: readonly Cell[]): Crossover[] {
 export function compareCrossovers(a: Crossover, b: Crossover): number {
   return (
     compareSetting(a, b) ||
-    compareModes({ path: 'async', ...pick(a) }, { path: 'async', ...pick(b) }) ||
+    compareModes(crossoverMode(a), crossoverMode(b)) ||
     CROSSOVER_METRICS.indexOf(a.metric) - CROSSOVER_METRICS.indexOf(b.metric)
   );
 }
 
-function pick(c: Crossover): { waitMode: WaitMode; workers: number } {
-  return { waitMode: c.waitMode, workers: c.workers };
+/** The engine setting a crossover is for. */
+export function crossoverMode(c: Crossover): Mode {
+  return modeOf({ path: 'async', waitMode: c.waitMode, workers: c.workers, ...(c.depth === undefined ? {} : { depth: c.depth }), ...(c.source === undefined ? {} : { source: c.source }) });
 }
 
 /**

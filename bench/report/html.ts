@@ -20,6 +20,7 @@ import {
   poolsTable,
   runLine,
 } from './report-tables';
+import { numaSentence, numaTable } from './numa-table';
 import type { SectionResult } from '../section';
 import type { Report } from './schema';
 import { sectionResultHtml } from './section-render';
@@ -47,6 +48,8 @@ export function renderHtml(report: Report, sections: readonly SectionResult[] = 
   out.push(h(2, 'How to read this'), p(HOW_TO_READ.join(' ')));
   out.push(h(2, 'Machine'), htmlTable(machineTable(report.machine), 'plain'));
   out.push(h(2, 'Pools'), report.pools.length > 0 ? htmlTable(poolsTable(report), 'plain') : p('No pools recorded.'));
+  const numa = numaTable(report);
+  if (report.placement) out.push(h(2, 'NUMA: pool node × worker node'), p(numaSentence(report)), ...(numa ? [htmlTable(numa)] : []));
 
   const tables = cellTables(report);
   const cpuCharts = callerCpuCharts(report);

@@ -4,14 +4,20 @@
  * so a cell never matches one measured under another setting.
  */
 import type { Baseline, CellKey } from './schema';
-import { modeLabel, pageLabel, poolLabel } from './labels';
+import { modeIdExtras, modeLabel, pageLabel, poolLabel } from './labels';
 
 /** The fields that identify a baseline measurement. */
 export type BaselineKey = Pick<Baseline, 'name' | 'op' | 'pageSize' | 'temperature' | 'backing' | 'batch'>;
 
+/**
+ * Depth and source join the id only where they differ from what every cell was
+ * before they were dimensions (depth 1, registered buffers), so an old report's
+ * cells still match (the reader fills an old report's depth in from its options).
+ */
 export function cellKeyId(k: CellKey): string {
   const mode = k.path === 'sync' ? 'sync|-|-' : `async|${k.waitMode ?? '-'}|${k.workers ?? '-'}`;
-  return `cell|${k.op}|${k.pageSize}|${k.temperature}|${k.backing}|${mode}|${k.batch}`;
+  const extra = modeIdExtras(k).map((x) => `|${x}`).join('');
+  return `cell|${k.op}|${k.pageSize}|${k.temperature}|${k.backing}|${mode}|${k.batch}${extra}`;
 }
 
 export function baselineKeyId(b: BaselineKey): string {

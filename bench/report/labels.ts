@@ -2,7 +2,7 @@
  * Names for people, and one fixed order for everything a report lists, so
  * tables, charts and comparisons of the same data always line up the same way.
  */
-import type { Backing, BaselineName, CellKey, Op, PoolTemperature, WaitMode } from './schema';
+import type { Backing, BaselineName, CellKey, Op, PageSource, PoolTemperature, WaitMode } from './schema';
 import { formatBytes } from './stats';
 
 export const OP_ORDER: readonly Op[] = ['store', 'load'];
@@ -19,29 +19,66 @@ export function rank<T>(order: readonly T[], v: T): number {
   return i < 0 ? order.length : i;
 }
 
-/** An engine setting: how its workers wait, and how many there are. */
+/**
+ * An engine setting: how its workers wait, how many there are, how many
+ * batches are in flight (depth, absent: 1) and how pages reach the engine
+ * (source, absent: registered buffers).
+ */
 export interface Mode {
   path: 'sync' | 'async';
   waitMode?: WaitMode;
   workers?: number;
+  depth?: number;
+  source?: PageSource;
 }
 
-/** "sync", or "adaptive ×2" for an async setting. */
+/** Queue depth of an async setting (absent: 1). */
+export const depthOfMode = (m: Pick<Mode, 'depth'>): number => m.depth ?? 1;
+const viewsOf = (m: Pick<Mode, 'source'>): boolean => m.source === 'views';
+
+/** The engine setting of a cell or crossover, depth and source included. */
+export function modeOf(c: Mode): Mode {
+  const m: Mode = { path: c.path };
+  if (c.waitMode !== undefined) m.waitMode = c.waitMode;
+  if (c.workers !== undefined) m.workers = c.workers;
+  if (c.path === 'async' && depthOfMode(c) !== 1) m.depth = c.depth!;
+  if (c.path === 'async' && viewsOf(c)) m.source = 'views';
+  return m;
+}
+
+/** "sync", or "adaptive ×2" for an async setting ("adaptive ×2 QD 8, plain views" at depth 8 from plain views). */
 export function modeLabel(m: Mode): string {
-  return m.path === 'sync' ? 'sync' : `${m.waitMode ?? '?'} ×${m.workers ?? '?'}`;
+  if (m.path === 'sync') return 'sync';
+  const qd = depthOfMode(m) === 1 ? '' : ` QD ${depthOfMode(m)}`;
+  return `${m.waitMode ?? '?'} ×${m.workers ?? '?'}${qd}${viewsOf(m) ? ', plain views' : ''}`;
+}
+
+/**
+ * What an async setting adds to its ids beyond wait mode and workers: nothing
+ * at depth 1 from registered buffers (every cell before either was a dimension).
+ */
+export function modeIdExtras(m: Mode): string[] {
+  if (m.path === 'sync') return [];
+  const out: string[] = [];
+  if (depthOfMode(m) !== 1) out.push(`qd${depthOfMode(m)}`);
+  if (viewsOf(m)) out.push('views');
+  return out;
 }
 
 /** A string that is the same for the same mode. */
 export function modeId(m: Mode): string {
-  return m.path === 'sync' ? 'sync' : `async/${m.waitMode ?? '?'}/${m.workers ?? '?'}`;
+  if (m.path === 'sync') return 'sync';
+  return [`async/${m.waitMode ?? '?'}/${m.workers ?? '?'}`, ...modeIdExtras(m)].join('/');
 }
 
-/** Sync first, then by workers, then by wait mode (adaptive ×1, spin ×1, sleep ×1, adaptive ×2). */
+/** Sync first, then by workers, wait mode (adaptive ×1, spin ×1, sleep ×1, adaptive ×2), depth, source. */
 export function compareModes(a: Mode, b: Mode): number {
   if (a.path !== b.path) return a.path === 'sync' ? -1 : 1;
   return (
     (a.workers ?? 0) - (b.workers ?? 0) ||
-    rank(WAIT_MODE_ORDER, a.waitMode as WaitMode) - rank(WAIT_MODE_ORDER, b.waitMode as WaitMode)
+    rank(WAIT_MODE_ORDER, a.waitMode as WaitMode) - rank(WAIT_MODE_ORDER, b.waitMode as WaitMode) ||
+    depthOfMode(a) - depthOfMode(b) ||
+    Number(viewsOf(a)) - Number(viewsOf(b))
   );
 }
 
@@ -50,12 +87,7 @@ export function distinctModes(items: readonly Mode[]): Mode[] {
   const seen = new Map<string, Mode>();
   for (const it of items) {
     const id = modeId(it);
-    if (!seen.has(id)) {
-      const m: Mode = { path: it.path };
-      if (it.waitMode !== undefined) m.waitMode = it.waitMode;
-      if (it.workers !== undefined) m.workers = it.workers;
-      seen.set(id, m);
-    }
+    if (!seen.has(id)) seen.set(id, modeOf(it));
   }
   return [...seen.values()].sort(compareModes);
 }

@@ -29,6 +29,7 @@ import type { SectionResult } from '../section';
 import type { Report } from './schema';
 import { markdownTable } from './table';
 import { pageLabel } from './labels';
+import { numaSentence, numaTable } from './numa-table';
 
 export interface MarkdownOptions {
   /** Link the chart files that write.ts puts next to report.md. */
@@ -80,6 +81,13 @@ export function renderMarkdown(report: Report, options: MarkdownOptions = {}): s
 
   para('## Pools');
   para(report.pools.length > 0 ? markdownTable(poolsTable(report)) : 'No pools recorded.');
+
+  if (report.placement) {
+    para('## NUMA: pool node × worker node');
+    para(escapeMarkdownText(numaSentence(report)));
+    const numa = numaTable(report);
+    if (numa) para(markdownTable(numa));
+  }
 
   const tables = cellTables(report);
   const cpuCharts = callerCpuCharts(report);

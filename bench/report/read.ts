@@ -168,6 +168,7 @@ const OPS = ['store', 'load'] as const;
 const TEMPERATURES = ['hot', 'cold'] as const;
 const BACKINGS = ['hugetlb', 'thp', 'normal'] as const;
 const WAIT_MODES = ['sleep', 'spin', 'adaptive'] as const;
+const SOURCES = ['registered', 'views'] as const;
 const METRICS = ['throughput', 'callerCpu'] as const;
 const REQUIRED_STATS = ['gbps', 'pagesPerSec', 'nsPerPage', 'callerCpuNsPerPage'] as const;
 const OPTIONAL_STATS = ['workerCpuNsPerPage', 'firstLatencyP50Ns', 'firstLatencyP99Ns', 'lastLatencyP50Ns', 'lastLatencyP99Ns'] as const;
@@ -192,6 +193,19 @@ function checkSetting(p: Problems, o: Record<string, unknown>, path: string): vo
   num(p, o, path, 'pageSize', true);
   oneOf(p, o, path, 'temperature', TEMPERATURES);
   oneOf(p, o, path, 'backing', BACKINGS);
+}
+
+/**
+ * An async cell's or crossover's depth (a whole number ≥ 1; filled in from
+ * the run's when absent) and source (registered or views, when present).
+ */
+function checkAsyncExtras(p: Problems, o: Record<string, unknown>, path: string, runDepth: number): void {
+  if (o.depth === undefined) {
+    if (runDepth !== 1) o.depth = runDepth;
+  } else if (!Number.isSafeInteger(o.depth) || (o.depth as number) < 1) {
+    p.add(`${path}.depth`, `expected a whole number ≥ 1, got ${describe(o.depth)}`);
+  }
+  if (o.source !== undefined) oneOf(p, o, path, 'source', SOURCES);
 }
 
 function each(p: Problems, list: unknown[] | undefined, path: string, check: (o: Record<string, unknown>, at: string) => void): void {
@@ -256,19 +270,32 @@ function checkReport(data: unknown, source: string): Report {
     num(p, o, at, 'batch');
     checkMetrics(p, o, at);
   });
-  each(p, arr(p, data, '$', 'cells'), '$.cells', (o, at) => {
+  // Reports before depth was a dimension ran every async cell at options.depth (absent: 1).
+  const options = isObject(data.options) ? data.options : {};
+  const runDepth = Number.isSafeInteger(options.depth) && (options.depth as number) >= 1 ? (options.depth as number) : 1;
+  const checkCell = (o: Record<string, unknown>, at: string): void => {
     checkSetting(p, o, at);
     if (oneOf(p, o, at, 'path', ['sync', 'async']) && o.path === 'async') {
       oneOf(p, o, at, 'waitMode', WAIT_MODES);
       num(p, o, at, 'workers', true);
+      checkAsyncExtras(p, o, at, runDepth);
     }
     num(p, o, at, 'batch', true);
     checkMetrics(p, o, at);
-  });
+  };
+  each(p, arr(p, data, '$', 'cells'), '$.cells', checkCell);
+  if (data.numa !== undefined) {
+    each(p, arr(p, data, '$', 'numa'), '$.numa', (o, at) => {
+      checkCell(o, at);
+      num(p, o, at, 'poolNode');
+      num(p, o, at, 'workerNode');
+    });
+  }
   each(p, arr(p, data, '$', 'crossovers'), '$.crossovers', (o, at) => {
     checkSetting(p, o, at);
     oneOf(p, o, at, 'waitMode', WAIT_MODES);
     num(p, o, at, 'workers', true);
+    checkAsyncExtras(p, o, at, runDepth);
     oneOf(p, o, at, 'metric', METRICS);
     if (o.batch !== null) num(p, o, at, 'batch', true);
     // A ratio over a zero median has no value; JSON writes it as null.

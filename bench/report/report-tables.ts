@@ -2,7 +2,7 @@
  * The tables of a report, as data: report.md and report.html both render
  * these, so the two pages always show the same figures.
  */
-import { asyncBeats, crossoversOf, metricStat, pickSyncReference } from './crossover';
+import { asyncBeats, crossoverMode, crossoversOf, metricStat, pickSyncReference } from './crossover';
 import { describeMachine } from './machine';
 import {
   BASELINE_ORDER,
@@ -57,7 +57,7 @@ export function opsOf(report: Report): Op[] {
 /** The largest async batch measured for a setting (what "never" was measured up to). */
 function largestAsyncBatch(report: Report, c: Crossover): number | undefined {
   const batches = report.cells
-    .filter((x) => x.path === 'async' && settingId(x) === settingId(c) && x.waitMode === c.waitMode && x.workers === c.workers)
+    .filter((x) => x.path === 'async' && settingId(x) === settingId(c) && modeId(x) === modeId(crossoverMode(c)))
     .map((x) => x.batch);
   return batches.length ? Math.max(...batches) : undefined;
 }
@@ -65,7 +65,7 @@ function largestAsyncBatch(report: Report, c: Crossover): number | undefined {
 /** The verdict at the largest batch measured, for a setting that never crossed over. */
 function verdictAtLargest(report: Report, c: Crossover, largest: number): string | undefined {
   const same = (x: Cell): boolean => settingId(x) === settingId(c);
-  const a = report.cells.find((x) => x.path === 'async' && same(x) && x.waitMode === c.waitMode && x.workers === c.workers && x.batch === largest);
+  const a = report.cells.find((x) => x.path === 'async' && same(x) && modeId(x) === modeId(crossoverMode(c)) && x.batch === largest);
   const sync = report.cells.filter((x) => x.path === 'sync' && same(x));
   if (!a || sync.length === 0) return undefined;
   const ref = pickSyncReference(sync, largest);
@@ -85,7 +85,7 @@ export function crossoverTable(report: Report): Table {
   const crossovers = crossoversOf(report);
   const rows = new Map<string, { c: Crossover; throughput?: Crossover; callerCpu?: Crossover }>();
   for (const c of crossovers) {
-    const id = `${settingId(c)}|${c.waitMode}|${c.workers}`;
+    const id = `${settingId(c)}|${modeId(crossoverMode(c))}`;
     const row = rows.get(id) ?? { c };
     row[c.metric] = c;
     rows.set(id, row);
@@ -105,7 +105,7 @@ export function crossoverTable(report: Report): Table {
       pageLabel(c.pageSize),
       c.temperature,
       c.backing,
-      modeLabel({ path: 'async', waitMode: c.waitMode, workers: c.workers }),
+      modeLabel(crossoverMode(c)),
       crossoverCell(report, throughput),
       crossoverCell(report, callerCpu),
     ]),
@@ -132,7 +132,7 @@ export function crossoverHeadlines(report: Report): string[] {
       const what = metric === 'throughput' ? 'throughput' : 'caller CPU';
       if (wins.length === 0) return `async never wins ${what}`;
       const best = wins.reduce((b, c) => ((c.batch as number) < (b.batch as number) ? c : b));
-      const where = `${modeLabel({ path: 'async', waitMode: best.waitMode, workers: best.workers })}, ${best.op}, ${best.temperature} pool`;
+      const where = `${modeLabel(crossoverMode(best))}, ${best.op}, ${best.temperature} pool`;
       return `${what} from batch ${best.batch} (${where})`;
     });
     out.push(`${pageLabel(size)}: ${parts.join('; ')}.`);

@@ -75,8 +75,24 @@ export interface Placement {
   cpulessNodes: number[];
   /** Pool node × worker node crossing: measured, or why not. */
   numaCrossing: string;
+  /** The (pool node, worker node) pairs the crossing measured (absent or empty: none). */
+  numaPairs?: NumaPair[];
   /** Per engine setting ("adaptive ×2"): each worker's CPUs, from the first engine of that setting. */
   workerCpus: Record<string, number[][]>;
+}
+
+/** One pool node × worker node pair: the pool bound to one node, the engine's workers pinned to another's CPUs. */
+export interface NumaPair {
+  poolNode: number;
+  workerNode: number;
+  /** The CPUs the workers were pinned to (the worker node's). */
+  workerCpus: number[];
+}
+
+/** A cell of the NUMA crossing: an async cell measured with its pool and workers placed. */
+export interface NumaCell extends Cell {
+  poolNode: number;
+  workerNode: number;
 }
 
 /** What the planner fitted the run to. */
@@ -143,7 +159,22 @@ export interface CellKey {
   workers?: number;
   /** Pages per submission (async) or per timed group of calls (sync). */
   batch: number;
+  /**
+   * Async only: batches in flight at once (queue depth; 1: submit, await, submit
+   * the next). Absent in reports written before depth was a dimension: the
+   * reader fills it in from `options.depth`, and 1 where that is absent too.
+   */
+  depth?: number;
+  /**
+   * Async only: how pages reach the engine. 'registered' (absent: the same):
+   * one registered buffer named by id + offset (storeFrom / loadInto);
+   * 'views': a plain ArrayBufferView per op (batch.store / batch.load).
+   */
+  source?: PageSource;
 }
+
+/** How an async cell hands its pages to the engine. */
+export type PageSource = 'registered' | 'views';
 
 export interface Cell extends CellKey {
   metrics: Metrics;
@@ -178,6 +209,10 @@ export interface Crossover {
   backing: Backing;
   waitMode: WaitMode;
   workers: number;
+  /** Batches in flight (absent: 1). */
+  depth?: number;
+  /** How pages reached the engine (absent: registered). */
+  source?: PageSource;
   metric: CrossoverMetric;
   /**
    * The smallest batch at which async beats sync with the spread taken into
@@ -212,8 +247,12 @@ export interface BenchOptions {
   asyncModes?: { waitMode: WaitMode; workers: number }[];
   /** Page sizes that also ran on the hot pool. */
   hotPageSizes?: number[];
-  /** Batches in flight per async cell (1: submit, await, submit the next). */
+  /** Reports before depth was a dimension: the one queue depth of every async cell. */
   depth?: number;
+  /** Queue depths swept: every async cell ran at each (1: submit, await, submit the next). */
+  depths?: number[];
+  /** How async cells handed pages to the engine (absent: registered only). */
+  sources?: PageSource[];
   /** The time budget the planner fitted the run to, in seconds. */
   budgetSeconds?: number;
   /** The backing the whole sweep asked for, and the subset each further backing ran. */
@@ -225,6 +264,7 @@ export interface BenchOptions {
     ops: Op[];
     sync: boolean;
     asyncModes: { waitMode: WaitMode; workers: number }[];
+    depths?: number[];
   };
   /** Share of each repetition spent in the latency phase. */
   latencyShare?: number;
@@ -255,6 +295,8 @@ export interface Report {
   cache?: CacheEvidence;
   /** CPU and NUMA placement. */
   placement?: Placement;
+  /** The pool node × worker node crossing, where the machine has several nodes (absent: not measured). */
+  numa?: NumaCell[];
   /** The planner's budget and estimate. */
   plan?: PlanFacts;
 }

@@ -4,7 +4,7 @@
  * temperature (cold when measured: the case frontswap is for) so that lines
  * on one chart are comparable.
  */
-import { crossoversOf } from './crossover';
+import { crossoverMode, crossoversOf } from './crossover';
 import {
   BACKING_ORDER,
   TEMPERATURE_ORDER,
@@ -139,7 +139,7 @@ export function crossoverChart(report: Report, op?: Op): string {
   const backing = preferred(backingsOf(atTemp), BACKING_ORDER);
   const chosen = atTemp.filter((c) => c.backing === backing);
   const ops = distinct(chosen.map((c) => c.op), (a, b) => rank(OP_ORDER, a) - rank(OP_ORDER, b));
-  const modes: Mode[] = distinctModes(chosen.map((c) => ({ path: 'async' as const, waitMode: c.waitMode, workers: c.workers })));
+  const modes: Mode[] = distinctModes(chosen.map(crossoverMode));
   const metrics = ['throughput', 'callerCpu'] as const;
 
   const groups: { label: string; color: number; dash: number; marker: number; op: Op; mode: Mode; metric: (typeof metrics)[number] }[] = [];
@@ -168,7 +168,7 @@ export function crossoverChart(report: Report, op?: Op): string {
       marker: g.marker,
       points: chosen
         .filter((c) => c.op === g.op && c.metric === g.metric)
-        .filter((c) => modeId({ path: 'async', waitMode: c.waitMode, workers: c.workers }) === modeId(g.mode))
+        .filter((c) => modeId(crossoverMode(c)) === modeId(g.mode))
         .sort((a, b) => a.pageSize - b.pageSize)
         .map((c) => ({ x: c.pageSize * nudge(i), y: c.batch })),
     }))

@@ -6,7 +6,9 @@
  * Each repetition gets a fresh engine, closed after it (an idle spinning worker
  * left over from another cell would steal a core), and a fresh Frontswap on the
  * pool holding every key (prefilled, untimed). Source pages are registered
- * once and named by buffer id + offset (storeFrom / loadInto): no lookup per op.
+ * once and named by buffer id + offset (storeFrom / loadInto): no lookup per op;
+ * or, with source 'views', each op names a plain view of a page (store / load),
+ * what a caller without registered buffers pays.
  *
  * The latency phase busy-polls the workers' completion counts in the engine's
  * shared words to timestamp the first and the last copy of a batch as they land,
@@ -16,7 +18,7 @@ import { wire } from '../../lib/wire';
 import { CopyEngine, coreOf } from '../../lib/copy-engine';
 import { Frontswap, type FrontswapBatch } from '../../lib/frontswap';
 import { nowNs, threadCpuNs } from './clock';
-import type { Op } from '../report/schema';
+import type { Op, PageSource } from '../report/schema';
 import type { AsyncMode } from './options';
 import { coldOps, flushWindow, KEY_MASK, prefill, takeKeys, type PoolBench } from './pool';
 import {
@@ -40,10 +42,16 @@ function workerCpuNs(engine: CopyEngine): number {
   return sum;
 }
 
-/** Adds `batch` ops starting at key index `k` to `b`; returns the next key index. */
+/** Adds `batch` ops starting at key index `k` to `b`; returns the next key index. id < 0: plain views, not the registered buffer. */
 function fill(b: FrontswapBatch, pb: PoolBench, op: Op, id: number, batch: number, k: number): number {
-  const { keys, srcPages, pageSize } = pb;
-  if (op === 'store') {
+  const { keys, srcPages, pageSize, views } = pb;
+  if (id < 0) {
+    for (let j = 0; j < batch; j++) {
+      if (op === 'store') b.store(0, keys[k]!, views[k % srcPages]!);
+      else b.load(0, keys[k]!, views[k % srcPages]!);
+      k = (k + 1) & KEY_MASK;
+    }
+  } else if (op === 'store') {
     for (let j = 0; j < batch; j++) {
       b.storeFrom(0, keys[k]!, id, (k % srcPages) * pageSize);
       k = (k + 1) & KEY_MASK;
@@ -96,11 +104,27 @@ async function latencyPhase(
   );
 }
 
-/** One repetition of the async cell (op, mode, batch) on the pool. */
-export async function sampleAsyncCell(pb: PoolBench, op: Op, mode: AsyncMode, batch: number, depth: number, times: PhaseTimes): Promise<Rep> {
-  const engine = new CopyEngine({ workers: mode.workers, waitMode: mode.waitMode, ringSize: ringSizeFor(batch * depth) });
+/** The shape of an async cell's submissions: pages per batch, batches in flight, how pages reach the engine. */
+export interface AsyncShape {
+  batch: number;
+  depth: number;
+  source: PageSource;
+  /** CPUs to pin the workers to (the NUMA crossing), or none. */
+  cpus?: readonly number[];
+}
+
+/** One repetition of the async cell (op, mode, shape) on the pool. */
+export async function sampleAsyncCell(pb: PoolBench, op: Op, mode: AsyncMode, shape: AsyncShape, times: PhaseTimes): Promise<Rep> {
+  const { batch, depth } = shape;
+  const engine = new CopyEngine({
+    workers: mode.workers,
+    waitMode: mode.waitMode,
+    ringSize: ringSizeFor(batch * depth),
+    ...(shape.cpus ? { cpus: shape.cpus } : {}),
+  });
   try {
-    const id = engine.registerBuffer(pb.src);
+    const registered = engine.registerBuffer(pb.src);
+    const id = shape.source === 'views' ? -1 : registered;
     const setting = `${mode.waitMode} ×${mode.workers}`;
     if (pb.workerCpus && !(setting in pb.workerCpus)) pb.workerCpus[setting] = engine.workerCpus();
     const fs = new Frontswap(pb.pool, { engine });
@@ -114,7 +138,7 @@ export async function sampleAsyncCell(pb: PoolBench, op: Op, mode: AsyncMode, ba
       const limit = times.sampleMs * 1e6;
       const every = batchesPerClockRead(batch);
       // Cold: exactly a window of distinct pages, flushed first (pool.ts); hot: for the sample time.
-      const rateKey = `async ${op} ${mode.waitMode}x${mode.workers} ${batch}/${depth}`;
+      const rateKey = `async ${op} ${mode.waitMode}x${mode.workers} ${batch}/${depth} ${shape.source}`;
       const window = pb.cold ? coldOps(pb, rateKey, batch, limit) : 0;
       flushWindow(pb, window);
       let k = pb.cursor;

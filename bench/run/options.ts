@@ -12,7 +12,7 @@
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { PAGE_SIZE_SPELLING, isPageSize, sizeFromText } from '../../lib/page-size';
-import type { Backing, BaselineName, BenchOptions, Op, PoolTemperature, WaitMode } from '../report/schema';
+import type { Backing, BaselineName, BenchOptions, NumaPair, Op, PageSource, PoolTemperature, WaitMode } from '../report/schema';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -20,6 +20,11 @@ const MiB = 1024 * KiB;
 export const ALL_PAGE_SIZES: readonly number[] = [4 * KiB, 16 * KiB, 64 * KiB, 256 * KiB, 1 * MiB, 2 * MiB];
 export const ALL_BATCHES: readonly number[] = [1, 4, 16, 64, 256];
 export const ALL_WAIT_MODES: readonly WaitMode[] = ['sleep', 'spin', 'adaptive'];
+export const ALL_SOURCES: readonly PageSource[] = ['registered', 'views'];
+/** Queue depths of a full run: one batch in flight, and eight (as io_uring and fio count them). */
+export const DEFAULT_DEPTHS: readonly number[] = [1, 8];
+/** The deepest queue --depths takes. */
+export const MAX_DEPTH = 64;
 export const ALL_BASELINES: readonly BaselineName[] = ['memcpy', 'glibc-memcpy', 'typedarray-set', 'buffer-copy', 'naive-async', 'js-worker'];
 const BACKING_REQUESTS: readonly ('auto' | Backing)[] = ['auto', 'normal', 'thp', 'hugetlb'];
 
@@ -53,6 +58,8 @@ export interface BackingSubset {
   ops: Op[];
   sync: boolean;
   asyncModes: AsyncMode[];
+  /** The sweep's smallest queue depth only. */
+  depths: number[];
 }
 
 /**
@@ -66,8 +73,24 @@ export interface RunOptions extends BenchOptions {
   asyncModes: AsyncMode[];
   /** Page sizes measured on the hot pool (the cold pool gets every page size). */
   hotPageSizes: number[];
-  /** Batches in flight at once per async cell (default 1: a batch is the pages handed over per round trip). */
-  depth: number;
+  /** Queue depths swept: batches in flight at once per async cell (1: a batch is the pages handed over per round trip). */
+  depths: number[];
+  /**
+   * Depths the planner adds where the budget allows (default 8; none when
+   * --depths is given): a full run if shorter samples pay for them, --quick
+   * only if it fits as planned.
+   */
+  optionalDepths: number[];
+  /** Pools whose async cells run the depths above 1 (by default cold only, the case frontswap is for; every pool when --depths is given). */
+  deepTemperatures: PoolTemperature[];
+  /** How async cells hand pages to the engine: registered buffers, plain views, or both. */
+  sources: PageSource[];
+  /**
+   * Pool node × worker node pairs to cross (numa.ts, from the machine's
+   * topology: the runner fills them in). With more than one, the backing
+   * subset's cells also run once per pair; with one or none, nothing extra.
+   */
+  numaPairs: NumaPair[];
   /** The first backing runs the whole sweep; each further one runs this subset. */
   mainBacking: 'auto' | Backing;
   backingSubset: BackingSubset;
@@ -101,7 +124,9 @@ const FLAGS = {
   ops: { type: 'string' },
   reps: { type: 'string' },
   'sample-ms': { type: 'string' },
+  depths: { type: 'string' },
   depth: { type: 'string' },
+  sources: { type: 'string' },
   baselines: { type: 'string' },
   'cold-pool': { type: 'string' },
   budget: { type: 'string' },
@@ -134,15 +159,24 @@ export const OPTIONS_HELP = [
   '  --ops LIST          store,load',
   '  --reps N            repetitions per figure (default 5; --quick 3)',
   '  --sample-ms N       time of one repetition in ms (default 25; --quick 10)',
-  '  --depth N           queue depth: batches in flight per async cell (default 1: submit, await,',
-  '                      submit the next; 8: eight batches in flight, as io_uring and fio count it)',
+  '  --depths LIST       queue depths: batches in flight per async cell, 1 to 64. 1: submit, await,',
+  '                      submit the next; 8: eight batches in flight, as io_uring and fio count it.',
+  '                      Default 1, and 8 on the cold pools where the budget allows it (a full run:',
+  '                      with shorter samples, never fewer repetitions; --quick: as planned); the',
+  '                      plan line says which.',
+  '                      Given, every async cell runs at each depth. Grids, crossovers and compare',
+  '                      are per depth (--depth N: the same as --depths N)',
+  '  --sources LIST      how async cells hand pages to the engine: registered (one registered buffer,',
+  '                      named by id + offset), views (a plain ArrayBufferView per op) (default registered)',
   '  --baselines LIST    memcpy,glibc-memcpy,typedarray-set,buffer-copy,naive-async,js-worker',
   "                      (default all; memcpy: the pool's own page copy without frontswap's bookkeeping)",
   '',
   'Every figure is a median with its interquartile range over the repetitions. Repetitions are',
   'sampled by the runner itself, variants in turn, timing many operations per clock read; the',
   '`benchmark` package is archived and measures neither thread CPU time nor paired repetitions.',
-  'Async cells keep --depth batches in flight (default one: submit, await, submit the next).',
+  'Async cells keep each --depths value of batches in flight (depth 1: submit, await, submit the next).',
+  'On a machine with several NUMA nodes the run also crosses pool node × worker node (the pool bound',
+  "to one node, the workers pinned to another's CPUs) on a small subset; on one node it says so.",
 ].join('\n');
 
 /** Parses "4k", "64KiB", "2m", "4096" into bytes; NaN if it is none of these. */
@@ -241,9 +275,10 @@ function pickOr<T>(present: readonly T[], wanted: readonly T[], fallback: readon
  * The comparison subset of the sweep each extra backing runs: cold pool, 4 KiB
  * and 2 MiB pages, batches 1 and 64, sync and adaptive ×1, store — within what
  * the sweep measures: its smallest and largest page size where 4 KiB or 2 MiB is
- * missing, its smallest batch and its largest batch up to 64, and so on.
+ * missing, its smallest batch and its largest batch up to 64, its smallest
+ * queue depth, and so on.
  */
-export function backingSubsetOf(o: Pick<RunOptions, 'pageSizes' | 'batchSizes' | 'temperatures' | 'ops' | 'sync' | 'asyncModes'>): BackingSubset {
+export function backingSubsetOf(o: Pick<RunOptions, 'pageSizes' | 'batchSizes' | 'temperatures' | 'ops' | 'sync' | 'asyncModes' | 'depths'>): BackingSubset {
   const sizes = o.pageSizes;
   const batches = o.batchSizes;
   const modes = o.asyncModes;
@@ -256,6 +291,7 @@ export function backingSubsetOf(o: Pick<RunOptions, 'pageSizes' | 'batchSizes' |
     ops: pickOr(o.ops, ['store'], [o.ops[0]!]),
     sync: o.sync,
     asyncModes: adaptive1.length > 0 ? adaptive1 : modes.slice(0, 1),
+    depths: [o.depths[0]!],
   };
 }
 
@@ -358,8 +394,21 @@ export function parseBenchArgs(args: readonly string[], ctx: ParseContext): Pars
   const sampleText = given('sample-ms');
   const sampleMs = sampleText !== undefined ? integer('sample-ms', sampleText, 1, 60000) : quick ? 10 : 25;
 
+  const depthsText = given('depths');
   const depthText = given('depth');
-  const depth = depthText !== undefined ? integer('depth', depthText, 1, 64) : 1;
+  if (depthsText !== undefined && depthText !== undefined) throw new BenchUsageError('--depth and --depths: give one of them');
+  const depths =
+    depthsText !== undefined
+      ? integers('depths', depthsText, 1, MAX_DEPTH, 'a queue depth')
+      : depthText !== undefined
+        ? [integer('depth', depthText, 1, MAX_DEPTH)]
+        : [1];
+  const depthsGiven = depthsText !== undefined || depthText !== undefined;
+  // Depth 8 by default, where the budget allows it (plan.ts, fitToBudget).
+  const deepTemperatures = depthsGiven ? [...temperatures] : temperatures.filter((t) => t === 'cold');
+  const optionalDepths = depthsGiven || deepTemperatures.length === 0 ? [] : DEFAULT_DEPTHS.filter((d) => !depths.includes(d));
+  const sourcesText = given('sources');
+  const sources = sourcesText !== undefined ? words('sources', sourcesText, ALL_SOURCES) : (['registered'] as PageSource[]);
   const baselinesText = given('baselines');
   const baselines = baselinesText !== undefined ? words('baselines', baselinesText, ALL_BASELINES) : [...ALL_BASELINES];
 
@@ -379,7 +428,7 @@ export function parseBenchArgs(args: readonly string[], ctx: ParseContext): Pars
 
   const waitModes = unique(asyncModes.map((m) => m.waitMode));
   const workers = unique(asyncModes.map((m) => m.workers)).sort((a, b) => a - b);
-  const base = { pageSizes: sizes, batchSizes, temperatures, ops, sync, asyncModes };
+  const base = { pageSizes: sizes, batchSizes, temperatures, ops, sync, asyncModes, depths };
   const options: RunOptions = {
     quick,
     pageSizes: sizes,
@@ -397,7 +446,11 @@ export function parseBenchArgs(args: readonly string[], ctx: ParseContext): Pars
     sync,
     asyncModes,
     hotPageSizes,
-    depth,
+    depths,
+    optionalDepths,
+    deepTemperatures,
+    sources,
+    numaPairs: [],
     mainBacking: backings[0]!,
     backingSubset: backingSubsetOf(base),
     latencyShare: 0.25,

@@ -3,7 +3,7 @@
  * and a rough cost of every piece so the progress bar can tell a person how long
  * is left. Nothing here touches memory: it only decides what to measure.
  */
-import type { Backing, BaselineName, Op, PoolTemperature } from '../report/schema';
+import type { Backing, BaselineName, Op, PageSource, PoolTemperature } from '../report/schema';
 import { poolPages, type AsyncMode, type RunOptions } from './options';
 
 export interface CellSpec {
@@ -12,6 +12,12 @@ export interface CellSpec {
   /** Async only. */
   mode?: AsyncMode;
   batch: number;
+  /** Async only: batches in flight (queue depth) and how pages reach the engine. */
+  depth?: number;
+  source?: PageSource;
+  /** NUMA crossing only: the node whose CPUs the workers are pinned to, and those CPUs. */
+  workerNode?: number;
+  cpus?: number[];
 }
 
 export interface BaselineSpec {
@@ -26,8 +32,10 @@ export interface PoolPlan {
   backingRequested: 'auto' | Backing;
   pages: number;
   byteLength: number;
-  /** 'sweep': the main sweep; 'backing': the comparison subset of an extra backing. */
-  role: 'sweep' | 'backing';
+  /** 'sweep': the main sweep; 'backing': the comparison subset of an extra backing; 'numa': the NUMA crossing. */
+  role: 'sweep' | 'backing' | 'numa';
+  /** NUMA crossing only: the node the pool is bound to. */
+  numaNode?: number;
   cells: CellSpec[];
   baselines: BaselineSpec[];
 }
@@ -37,11 +45,26 @@ export function sourcePages(pageSize: number): number {
   return Math.max(4, Math.min(64, Math.floor((8 << 20) / pageSize)));
 }
 
-function cellsFor(ops: readonly Op[], sync: boolean, modes: readonly AsyncMode[], batches: readonly number[]): CellSpec[] {
+/** What one pool's cells cross: ops, sync or not, engine settings, batches, queue depths, page sources. */
+interface CellAxes {
+  ops: readonly Op[];
+  sync: boolean;
+  modes: readonly AsyncMode[];
+  batches: readonly number[];
+  depths: readonly number[];
+  sources: readonly PageSource[];
+}
+
+/** Sync cells once per batch (depth and source are the engine's); async cells over every axis. */
+function cellsFor(a: CellAxes): CellSpec[] {
   const out: CellSpec[] = [];
-  for (const op of ops) {
-    if (sync) for (const batch of batches) out.push({ op, path: 'sync', batch });
-    for (const mode of modes) for (const batch of batches) out.push({ op, path: 'async', mode, batch });
+  for (const op of a.ops) {
+    if (a.sync) for (const batch of a.batches) out.push({ op, path: 'sync', batch });
+    for (const depth of a.depths) {
+      for (const source of a.sources) {
+        for (const mode of a.modes) for (const batch of a.batches) out.push({ op, path: 'async', mode, batch, depth, source });
+      }
+    }
   }
   return out;
 }
@@ -61,6 +84,8 @@ function sweepBaselines(o: RunOptions): BaselineSpec[] {
 
 function pool(o: RunOptions, pageSize: number, temperature: PoolTemperature, backing: 'auto' | Backing, role: PoolPlan['role']): PoolPlan {
   const bytes = temperature === 'hot' ? o.hotPoolBytes : o.coldPoolBytes;
+  // Pools not among deepTemperatures run the smallest depth only.
+  const depths = o.deepTemperatures.includes(temperature) ? o.depths : [Math.min(...o.depths)];
   const pages = poolPages(bytes, pageSize);
   const sub = o.backingSubset;
   return {
@@ -70,13 +95,42 @@ function pool(o: RunOptions, pageSize: number, temperature: PoolTemperature, bac
     pages,
     byteLength: pages * pageSize,
     role,
-    cells: role === 'sweep' ? cellsFor(o.ops, o.sync, o.asyncModes, o.batchSizes) : cellsFor(sub.ops, sub.sync, sub.asyncModes, sub.batchSizes),
+    cells:
+      role === 'sweep'
+        ? cellsFor({ ops: o.ops, sync: o.sync, modes: o.asyncModes, batches: o.batchSizes, depths, sources: o.sources })
+        : cellsFor({ ops: sub.ops, sync: sub.sync, modes: sub.asyncModes, batches: sub.batchSizes, depths: sub.depths, sources: ['registered'] }),
     // The backing subset keeps the native limit only: the other baselines do not use the pool.
     baselines: role === 'sweep' ? sweepBaselines(o) : o.baselines.includes('memcpy') ? sub.ops.map((op) => ({ name: 'memcpy' as const, op, batch: 1 })) : [],
   };
 }
 
-/** The pools of a run, in the order measured: the main sweep, then the backing subsets. */
+/**
+ * The NUMA crossing: per pool node, a pool of the backing subset's temperature
+ * and page sizes, bound to that node, whose async cells (the subset's) run once
+ * per worker node, the workers pinned to its CPUs. Sync cells are left out:
+ * the calling thread is not pinned, so they would cross nothing.
+ */
+function numaPools(o: RunOptions): PoolPlan[] {
+  if (o.numaPairs.length <= 1) return [];
+  const sub = o.backingSubset;
+  const out: PoolPlan[] = [];
+  const poolNodes = [...new Set(o.numaPairs.map((x) => x.poolNode))];
+  for (const pageSize of sub.pageSizes) {
+    for (const t of sub.temperatures) {
+      for (const node of poolNodes) {
+        const base = pool(o, pageSize, t, o.mainBacking, 'numa');
+        const asyncCells = cellsFor({ ops: sub.ops, sync: false, modes: sub.asyncModes, batches: sub.batchSizes, depths: sub.depths, sources: ['registered'] });
+        const cells = o.numaPairs
+          .filter((x) => x.poolNode === node)
+          .flatMap((x) => asyncCells.map((c) => ({ ...c, workerNode: x.workerNode, cpus: [...x.workerCpus] })));
+        out.push({ ...base, numaNode: node, cells, baselines: [] });
+      }
+    }
+  }
+  return out;
+}
+
+/** The pools of a run, in the order measured: the main sweep, the backing subsets, then the NUMA crossing. */
 export function planRun(o: RunOptions): PoolPlan[] {
   const out: PoolPlan[] = [];
   for (const pageSize of o.pageSizes) {
@@ -90,6 +144,7 @@ export function planRun(o: RunOptions): PoolPlan[] {
       for (const t of o.backingSubset.temperatures) out.push(pool(o, pageSize, t, backing, 'backing'));
     }
   }
+  out.push(...numaPools(o));
   return out;
 }
 
@@ -108,17 +163,21 @@ function est(o: RunOptions | Estimator): Estimator {
   return 'bytesPerMs' in o ? o : { o, bytesPerMs: DEFAULT_EST_BYTES_PER_MS };
 }
 
-/** The throughput phase: the sample time, shorter on a cold pool whose window of distinct pages is copied sooner. */
-function sampleMsOf(p: PoolPlan, batchMs: number, e: Estimator): number {
+/**
+ * The throughput phase: the sample time, shorter on a cold pool whose window of
+ * distinct pages is copied sooner, and never less than `minBatches` batches
+ * (2; an async cell at depth d keeps d in flight, and drains them at the end).
+ */
+function sampleMsOf(p: PoolPlan, batchMs: number, e: Estimator, minBatches = 2): number {
   const whole = p.temperature === 'cold' ? p.byteLength / e.bytesPerMs : Number.POSITIVE_INFINITY;
-  return Math.max(Math.min(e.o.sampleMs, whole), 2 * batchMs);
+  return Math.max(Math.min(e.o.sampleMs, whole), minBatches * batchMs);
 }
 
 /** Rough wall time of one repetition of a cell, in ms: sample, latency phase, prefill, engine start and stop. */
 export function estimateCellMs(p: PoolPlan, c: CellSpec, oe: RunOptions | Estimator): number {
   const e = est(oe);
   const batchMs = (c.batch * p.pageSize) / e.bytesPerMs;
-  const sample = sampleMsOf(p, batchMs, e);
+  const sample = sampleMsOf(p, batchMs, e, Math.max(2, c.depth ?? 1));
   const latency = Math.max(e.o.sampleMs * e.o.latencyShare, 3 * batchMs);
   const prefill = p.byteLength / e.bytesPerMs;
   return sample + latency + prefill + (c.path === 'async' ? 3 : 0.2);
@@ -171,12 +230,8 @@ export interface FittedRun {
   changes: string[];
 }
 
-/**
- * Fits a run to its budget: first shorter sample times (down to MIN_SAMPLE_MS),
- * then fewer repetitions (down to MIN_REPETITIONS), each scaled by how far the
- * estimate is over. What cannot be fitted so is left, and said.
- */
-export function fitToBudget(o: RunOptions, bytesPerMs: number, plan: (o: RunOptions) => PoolPlan[] = planRun, scale = 1): FittedRun {
+/** Shorter sample times (down to MIN_SAMPLE_MS), then fewer repetitions (down to MIN_REPETITIONS), each scaled by how far the estimate is over. */
+function shrinkToBudget(o: RunOptions, bytesPerMs: number, plan: (o: RunOptions) => PoolPlan[], scale: number): FittedRun {
   const budgetMs = o.budgetSeconds * 1000;
   let cur = o;
   let p = plan(cur);
@@ -202,4 +257,29 @@ export function fitToBudget(o: RunOptions, bytesPerMs: number, plan: (o: RunOpti
   if (cur.repetitions !== o.repetitions) changes.push(`repetitions ${o.repetitions} → ${cur.repetitions}`);
   if (ms > budgetMs) changes.push(`still over the ${o.budgetSeconds} s budget at ${MIN_SAMPLE_MS} ms samples and ${MIN_REPETITIONS} repetitions: narrow the sweep`);
   return { options: cur, plan: p, estimateMs, fittedEstimateMs: ms, changes };
+}
+
+/**
+ * Fits a run to its budget. First the optional queue depths: a quick run keeps
+ * them only if it fits with them as planned; a full run keeps them if it fits
+ * with shorter sample times but all its repetitions. Then shorter sample times (down to
+ * MIN_SAMPLE_MS), then fewer repetitions (down to MIN_REPETITIONS). What cannot
+ * be fitted so is left, and said.
+ */
+export function fitToBudget(asked: RunOptions, bytesPerMs: number, plan: (o: RunOptions) => PoolPlan[] = planRun, scale = 1): FittedRun {
+  if (asked.optionalDepths.length === 0) return shrinkToBudget(asked, bytesPerMs, plan, scale);
+  const budgetMs = asked.budgetSeconds * 1000;
+  const base: RunOptions = { ...asked, optionalDepths: [] };
+  const deeper: RunOptions = { ...base, depths: [...new Set([...asked.depths, ...asked.optionalDepths])].sort((a, b) => a - b) };
+  let fits: boolean;
+  if (asked.quick) {
+    fits = estimatePlanMs(plan(deeper), { o: deeper, bytesPerMs, scale }) <= budgetMs;
+  } else {
+    // Shorter samples may pay for it, fewer repetitions may not: they decide what the U test can tell apart.
+    const shrunk = shrinkToBudget(deeper, bytesPerMs, plan, scale);
+    fits = shrunk.fittedEstimateMs <= budgetMs && shrunk.options.repetitions === deeper.repetitions;
+  }
+  const fit = shrinkToBudget(fits ? deeper : base, bytesPerMs, plan, scale);
+  const said = `queue depth ${asked.optionalDepths.join(', ')} ${fits ? 'added: the budget allows it' : 'left out: the run would not fit its budget with it'}`;
+  return { ...fit, changes: [said, ...fit.changes] };
 }

@@ -66,7 +66,7 @@ export function hugePagesNeeded(byteLength: number): number {
 
 /** Why a pool could not be had (no hugetlb pages, THP off, mmap refused), or rethrows what is not that. */
 export function unavailableReason(e: unknown): string {
-  if (e instanceof FrontswapError && ['ERR_HUGEPAGES_UNAVAILABLE', 'ERR_THP_UNAVAILABLE', 'ERR_MMAP_FAILED'].includes(e.code)) {
+  if (e instanceof FrontswapError && ['ERR_HUGEPAGES_UNAVAILABLE', 'ERR_THP_UNAVAILABLE', 'ERR_MMAP_FAILED', 'ERR_NUMA_NODE_UNAVAILABLE'].includes(e.code)) {
     return `${e.message} (${e.code})`;
   }
   throw e;

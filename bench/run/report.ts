@@ -36,6 +36,20 @@ export interface RunFacts {
   jsWorkerCpu: boolean;
 }
 
+/** How the async cells kept batches in flight, for the queue depths swept. */
+function depthWords(depths: readonly number[]): string {
+  const deep = depths.filter((d) => d > 1);
+  const one = depths.includes(1)
+    ? 'At queue depth 1 an async cell keeps one batch in flight (submit, await, submit the next), so a batch is the pages handed over per round trip. '
+    : '';
+  if (deep.length === 0) return one;
+  return (
+    one +
+    `At queue depth ${deep.join(', ')} it keeps that many batches in flight in the throughput phase (submit until they are pending, ` +
+    'then await the oldest; the ring holds them all); the latency phase times one batch at a time. Grids, crossovers and tables are per depth. '
+  );
+}
+
 /** The notes every report carries: how it was measured, and what the machine did and did not give. */
 export function standardNotes(o: RunOptions, m: MachineInfo, facts: RunFacts): string[] {
   const notes: string[] = [];
@@ -45,14 +59,14 @@ export function standardNotes(o: RunOptions, m: MachineInfo, facts: RunFacts): s
       '`benchmark` package is not used: it is archived and measures neither thread CPU time nor paired repetitions.',
   );
   notes.push(
-    (o.depth === 1
-      ? 'Async cells keep one batch in flight (depth 1: submit, await, submit the next), so a batch is the pages handed over per round trip. '
-      : `Async cells keep ${o.depth} batches in flight in the throughput phase (submit until ${o.depth} are pending, then await the oldest); ` +
-        'the latency phase times one batch at a time. ') +
+    depthWords(o.depths) +
       'Each repetition gets a fresh CopyEngine (closed after it, so no idle spinning worker steals a core) with default options ' +
       "(spinMicros 50; completion 'auto': poll for sleep workers, wake-up otherwise; ring of 1024 or the batch if larger), " +
       'and a fresh Frontswap holding every key of the pool (stored once, untimed), so timed ops hit random slots. ' +
-      'Source pages are registered once and named by buffer id and offset (storeFrom / loadInto).',
+      (o.sources.includes('views')
+        ? 'Source pages are registered once and named by buffer id and offset (storeFrom / loadInto); cells marked "plain views" ' +
+          'name a plain view of each page instead (store / load), as a caller without registered buffers does.'
+        : 'Source pages are registered once and named by buffer id and offset (storeFrom / loadInto).'),
   );
   notes.push(
     'Caller CPU is the CPU time of the calling JavaScript thread itself (CLOCK_THREAD_CPUTIME_ID), not of the process. ' +

@@ -5,11 +5,12 @@
  * with a note saying why.
  */
 import type { TextSink } from '../cli/command';
-import { machineInfo, type MachineInfo } from '../../lib/machine-info';
+import { readFileSync } from 'node:fs';
+import { machineInfo, parseCpuList, type MachineInfo } from '../../lib/machine-info';
 import { JsWorkerCopier } from '../baselines/js-worker';
 import { baselineKeyId, baselineKeyLabel, cellKeyId, cellKeyLabel } from '../report/keys';
 import { pageLabel } from '../report/labels';
-import type { Backing, Baseline, CacheEvidence, Cell, CellKey, Placement, PoolSetup, Report } from '../report/schema';
+import type { Backing, Baseline, CacheEvidence, Cell, CellKey, NumaCell, Placement, PoolSetup, Report } from '../report/schema';
 import { formatBytes } from '../report/stats';
 import { sampleAsyncCell } from './async-cell';
 import { closeBaselines, openBaselines, sampleBaseline, type BaselineResources } from './baselines';
@@ -33,6 +34,7 @@ import {
   type PoolPlan,
 } from './plan';
 import { MachineLoad } from './load';
+import { numaCrossing, type NumaCrossingPlan } from './numa';
 import { describePool, freeHugePages, hugePagesNeeded, openPool, unavailableReason, type PoolBench } from './pool';
 import { Progress } from './progress';
 import { assembleReport } from './report';
@@ -100,6 +102,8 @@ function cellKey(p: PoolPlan, backing: Backing, c: CellSpec): CellKey {
   if (c.mode) {
     key.waitMode = c.mode.waitMode;
     key.workers = c.mode.workers;
+    key.depth = c.depth ?? 1;
+    if (c.source === 'views') key.source = 'views';
   }
   return key;
 }
@@ -148,7 +152,7 @@ export async function calibrateScale(bytesPerMs: number, o: RunOptions): Promise
     for (let round = 0; round < 4; round++) {
       const t0 = nowNs();
       sampleSyncCell(pb, 'store', 16, times);
-      await sampleAsyncCell(pb, 'store', mode, 16, o.depth, times);
+      await sampleAsyncCell(pb, 'store', mode, { batch: 16, depth: 1, source: 'registered' }, times);
       if (round > 0) took = Math.min(took, (nowNs() - t0) / 1e6);
     }
     return Math.min(4, Math.max(1, took / est));
@@ -238,18 +242,25 @@ async function measurePool(
     }
   }
   const variants: Variant[] = cells.map((c) => ({
-    label: cellKeyLabel(cellKey(p, pb.backing, c)),
+    label: cellKeyLabel(cellKey(p, pb.backing, c)) + (c.workerNode === undefined ? '' : `, pool node ${p.numaNode}, workers on node ${c.workerNode}`),
     weight: estimateCellMs(p, c, e),
     cell: true,
-    run: () => (c.path === 'sync' ? sampleSyncCell(pb, c.op, c.batch, times) : sampleAsyncCell(pb, c.op, c.mode!, c.batch, o.depth, times)),
+    run: () =>
+      c.path === 'sync'
+        ? sampleSyncCell(pb, c.op, c.batch, times)
+        : sampleAsyncCell(pb, c.op, c.mode!, { batch: c.batch, depth: c.depth ?? 1, source: c.source ?? 'registered', ...(c.cpus ? { cpus: c.cpus } : {}) }, times),
   }));
   const reps = await interleave(variants, o.repetitions, progress);
-  const outCells = cells.map((c, i) => ({ ...cellKey(p, pb.backing, c), metrics: toMetrics(p.pageSize, reps[i]!) }));
+  const outCells = cells.map((c, i) => ({
+    ...cellKey(p, pb.backing, c),
+    ...(c.workerNode === undefined ? {} : { poolNode: p.numaNode!, workerNode: c.workerNode }),
+    metrics: toMetrics(p.pageSize, reps[i]!),
+  }));
   return { cells: outCells, baselines: outBaselines };
 }
 
 /** Runs the benchmark `o` describes and returns its report. */
-export async function runBench(asked: RunOptions, hooks: RunHooks = {}): Promise<Report> {
+export async function runBench(given: RunOptions, hooks: RunHooks = {}): Promise<Report> {
   const startedAt = new Date();
   const t0 = Date.now();
   const machine = hooks.machine ?? machineInfo();
@@ -257,6 +268,9 @@ export async function runBench(asked: RunOptions, hooks: RunHooks = {}): Promise
   const notes: string[] = [];
   const bytesPerMs = calibrateBytesPerMs();
   const cache = measureCache(machine.lastLevelCacheBytes);
+  const numa = numaCrossing(machine.numaNodes, allowedCpuList());
+  // The NUMA pairs come from this machine's topology, whatever the options held.
+  const asked: RunOptions = { ...given, numaPairs: numa.pairs };
   const scale = await calibrateScale(bytesPerMs, asked);
   const fit = fitToBudget(asked, bytesPerMs, (x) => checkHugetlb(planRun(x), machine, []), scale);
   const o = fit.options;
@@ -271,6 +285,7 @@ export async function runBench(asked: RunOptions, hooks: RunHooks = {}): Promise
 
   const pools: PoolSetup[] = [];
   const cells: Cell[] = [];
+  const numaCells: NumaCell[] = [];
   const baselines: Baseline[] = [];
   const measuredCells = new Set<string>();
   const measuredBaselines = new Set<string>();
@@ -281,7 +296,7 @@ export async function runBench(asked: RunOptions, hooks: RunHooks = {}): Promise
       progress.at(`mapping the ${where}`);
       let pb: PoolBench;
       try {
-        pb = openPool(p, o.seed, streamStoresFor(cache, p.temperature, p.byteLength));
+        pb = openPool(p, o.seed, streamStoresFor(cache, p.temperature, p.byteLength), p.numaNode);
         pb.workerCpus = workerCpus;
       } catch (err) {
         notes.push(`The ${where} could not be mapped: ${unavailableReason(err)}; skipped.`);
@@ -296,6 +311,14 @@ export async function runBench(asked: RunOptions, hooks: RunHooks = {}): Promise
             `Asked for backing '${p.backingRequested}' for the ${where}; the kernel gave '${got}' ` +
               `(${formatBytes(pb.setup.hugeBytes)} in huge pages): its figures are recorded as '${got}'.`,
           );
+        }
+        if (p.role === 'numa') {
+          // Each pair's cells are their own measurement: nothing is shared with the sweep.
+          pools.push(pb.setup);
+          progress.at(`${describePool(pb.setup)}, bound to node ${p.numaNode}`);
+          const r = await measurePool(pb, p.cells, [], e, res, progress);
+          numaCells.push(...(r.cells as NumaCell[]));
+          continue;
         }
         const todoCells = p.cells.filter((c) => !measuredCells.has(cellKeyId(cellKey(p, got, c))));
         const todoBaselines = p.baselines.filter((b) => !measuredBaselines.has(baselineKeyId(baselineKey(p, got, b))));
@@ -352,9 +375,10 @@ export async function runBench(asked: RunOptions, hooks: RunHooks = {}): Promise
     jsWorkerCpu: baselines.some((b) => b.name === 'js-worker' && b.metrics.workerCpuNsPerPage !== undefined),
   };
   notes.push(cacheNote(cache));
-  const placement = placementOf(machine, o, workerCpus);
+  const placement = placementOf(machine, o, workerCpus, numa);
   notes.push(`NUMA: ${placement.numaCrossing}.`);
   const report = assembleReport(o, machine, facts, notes, pools, cells, baselines);
+  if (numa.crossing) report.numa = numaCells;
   const m = planMemory(plan);
   report.cache = cache;
   report.placement = placement;
@@ -383,20 +407,26 @@ export function cacheNote(c: CacheEvidence): string {
   );
 }
 
-/** Where the run ran: CPUs, NUMA nodes (memory-only ones marked), the workers' CPUs. */
-function placementOf(machine: MachineInfo, o: RunOptions, workerCpus: Record<string, number[][]>): Placement {
+/** Where the run ran: CPUs, NUMA nodes (memory-only ones marked), the pairs crossed, the workers' CPUs. */
+function placementOf(machine: MachineInfo, o: RunOptions, workerCpus: Record<string, number[][]>, numa: NumaCrossingPlan): Placement {
   const nodes = machine.numaNodes;
   const cpuless = nodes.filter((n) => n.cpuList !== null && n.cpuList.trim() === '').map((n) => n.id);
-  const withCpus = nodes.length - cpuless.length;
   return {
     allowedCpus: o.allowedCpus,
     numaNodes: nodes.length,
     cpulessNodes: cpuless,
-    numaCrossing:
-      nodes.length <= 1
-        ? `${Math.max(1, nodes.length)} NUMA node: pool node × worker node skipped`
-        : `${nodes.length} NUMA nodes (${withCpus} with CPUs${cpuless.length > 0 ? `, memory-only: ${cpuless.join(', ')}` : ''}): ` +
-          'pool node × worker node is not crossed by this sweep yet; pin with new PagePool({ numaNode }) and new CopyEngine({ cpus })',
+    numaCrossing: numa.words,
+    numaPairs: numa.pairs,
     workerCpus,
   };
+}
+
+/** CPUs this process may run on (Cpus_allowed_list of /proc/self/status), or null where it does not say. */
+function allowedCpuList(): number[] | null {
+  try {
+    const line = readFileSync('/proc/self/status', 'utf8').split('\n').find((l) => l.startsWith('Cpus_allowed_list:'));
+    return line ? parseCpuList(line.slice(line.indexOf(':') + 1).trim()) : null;
+  } catch {
+    return null;
+  }
 }
