@@ -353,19 +353,28 @@ describe('lifecycle', () => {
 
   it('closing the pool under ops in flight: they settle, none crashes, and the mapping goes', async () => {
     const engine = new CopyEngine({ workers: 1, waitMode: 'sleep' });
-    const pool = new PagePool({ pageSize: '2m', pages: 32 });
-    const fs = new Frontswap(pool, { engine });
-    fs.init(0);
     const page = pattern(3, 2 << 20);
-    const ps: Promise<boolean>[] = [];
-    for (let i = 0; i < 32; i++) ps.push(fs.storeAsync(0, i, page));
-    pool.close();
-    const settled = await Promise.allSettled(ps);
-    for (const s of settled) {
-      if (s.status === 'rejected') assert.equal((s.reason as { code?: string }).code, 'ERR_POOL_CLOSED');
+    // Whether the worker copies all 32 pages before close() runs is up to the
+    // scheduler (a descheduled caller on a loaded machine gives it milliseconds):
+    // every round must settle cleanly, and rounds go on until one closes with
+    // copies still queued, which must then be reported.
+    let reported = false;
+    for (let round = 0; round < 20 && !reported; round++) {
+      const pool = new PagePool({ pageSize: '2m', pages: 32 });
+      const fs = new Frontswap(pool, { engine });
+      fs.init(0);
+      const ps: Promise<boolean>[] = [];
+      for (let i = 0; i < 32; i++) ps.push(fs.storeAsync(0, i, page));
+      pool.close();
+      const settled = await Promise.allSettled(ps);
+      for (const s of settled) {
+        if (s.status === 'rejected') assert.equal((s.reason as { code?: string }).code, 'ERR_POOL_CLOSED');
+        else assert.equal(s.value, true, 'a copy that ran before close() was stored');
+      }
+      reported = settled.some((s) => s.status === 'rejected');
+      throwsCode(() => fs.store(0, 1, page), 'ERR_POOL_CLOSED', 'FrontswapError');
     }
-    assert.ok(settled.some((s) => s.status === 'rejected'), 'copies still queued at close are reported');
-    throwsCode(() => fs.store(0, 1, page), 'ERR_POOL_CLOSED', 'FrontswapError');
+    assert.ok(reported, 'copies still queued at close are reported');
     await engine.close();
   });
 
