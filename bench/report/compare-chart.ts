@@ -1,10 +1,14 @@
 /**
  * compare.svg: each other report's throughput as a ratio to the reference, by
  * page size, at the largest batch both measured. Filled markers are
- * differences outside the spread; hollow ones are within the noise.
+ * differences outside the spread; hollow ones are within the noise. The
+ * ratio axis is logarithmic (2× and 0.5× equally far from 1) and kept to the
+ * bulk of the ratios: an outlier is an arrow at the edge with its value, so
+ * it cannot squash the rest.
  */
+import { robustLogClip } from './chart-offscale';
 import type { ComparedEntry, Comparison } from './compare-types';
-import { TEMPERATURE_ORDER, BACKING_ORDER, OP_ORDER, distinct, distinctModes, modeId, modeLabel, preferred, rank } from './labels';
+import { TEMPERATURE_ORDER, BACKING_ORDER, OP_ORDER, SWEEP_PAGE_SIZES, distinct, distinctModes, modeId, modeLabel, preferred, rank } from './labels';
 import { lineChart, type ChartSeries } from './line-chart';
 import { formatBytesShort, formatRatio } from './stats';
 
@@ -39,13 +43,15 @@ export function compareChart(c: Comparison): string {
         });
         if (points.length === 0) return;
         const who = c.labels.length > 2 ? `${label}: ` : '';
-        series.push({ label: `${who}${op} ${modeLabel(mode)}`, points, color: mi, dash: oi, marker: j * 2 + oi });
+        // Colour and marker by position: every series of the chart differs in both (up to ten).
+        const k = series.length;
+        series.push({ label: `${who}${op} ${modeLabel(mode)}`, points, color: k, dash: oi, marker: k });
       }),
     );
   });
 
   const ys = series.flatMap((s) => s.points.map((p) => p.y ?? 1)).filter((v) => v > 0);
-  const wide = ys.length > 0 && Math.max(...ys, 1) / Math.min(...ys, 1) > 4;
+  const clip = robustLogClip(ys, [1]);
   return lineChart({
     title: `Throughput relative to ${c.reference}`,
     subtitle: `${poolText(temperature, backing)} · at the largest batch both measured · above 1: faster than the reference`,
@@ -53,8 +59,12 @@ export function compareChart(c: Comparison): string {
     yLabel: `GB/s ratio to ${c.reference}`,
     xScale: 'log2',
     xFormat: formatBytesShort,
-    yScale: wide ? 'log2' : 'linear',
+    yScale: 'log10',
     yFormat: formatRatio,
+    yClip: clip,
+    xTicks: SWEEP_PAGE_SIZES,
+    xGrid: SWEEP_PAGE_SIZES,
+    gapNote: 'Dotted: page sizes between were not measured in both reports; no value is claimed there.',
     guide: { y: 1, label: `${c.reference} (reference)` },
     notes: ['Filled marker: the difference is outside the spread (interquartile ranges do not overlap). Hollow: within it.'],
     series,

@@ -16,9 +16,12 @@ import {
   preferred,
   rank,
   OP_ORDER,
+  SWEEP_BATCHES,
+  SWEEP_PAGE_SIZES,
   type Mode,
 } from './labels';
 import { lineChart, type ChartPoint, type ChartSeries } from './line-chart';
+import { smallMultiples } from './small-multiples';
 import type { Backing, Op, PoolTemperature, Report } from './schema';
 import { formatBytesShort, formatNs } from './stats';
 
@@ -48,6 +51,18 @@ function poolText(temperature: PoolTemperature | undefined, backings: readonly B
 }
 
 const statPoint = (x: number, s: { median: number; q1: number; q3: number }): ChartPoint => ({ x, y: s.median, lo: s.q1, hi: s.q3 });
+
+/** "Dotted: page sizes between were not measured (16K, 256K)": the grid values inside the chart's range that no series has. */
+function gapNote(what: string, grid: readonly number[], series: readonly ChartSeries[], format: (v: number) => string): string {
+  const xs = series.flatMap((s) => s.points.map((p) => p.gridX ?? p.x));
+  const lo = Math.min(...xs);
+  const hi = Math.max(...xs);
+  const missing = grid.filter((g) => g > lo && g < hi && !xs.includes(g));
+  return `Dotted: ${what} between were not measured${missing.length ? ` (${missing.map(format).join(', ')})` : ' for that series'}; no value is claimed there.`;
+}
+
+/** Most series one chart draws: each gets its own colour and its own marker. */
+const MAX_SERIES = 6;
 
 /** The largest-batch entry among `items`. */
 function largestBatch<T extends { batch: number }>(items: readonly T[]): T | undefined {
@@ -94,6 +109,9 @@ export function throughputChart(report: Report, op: Op): string {
     xScale: 'log2',
     xFormat: formatBytesShort,
     yMin: 0,
+    xGrid: SWEEP_PAGE_SIZES,
+    xTicks: SWEEP_PAGE_SIZES,
+    gapNote: gapNote('page sizes', SWEEP_PAGE_SIZES, series, formatBytesShort),
     series,
   });
 }
@@ -127,11 +145,19 @@ export function callerCpuChart(report: Report, op: Op, pageSize: number): string
     yScale: wide ? 'log10' : 'linear',
     yFormat: formatNs,
     ...(wide ? {} : { yMin: 0 }),
+    xGrid: SWEEP_BATCHES,
+    xTicks: SWEEP_BATCHES,
+    gapNote: gapNote('batches', SWEEP_BATCHES, series, String),
     series,
   });
 }
 
-/** The smallest batch from which async beats sync, by page size; "never" at the top edge. */
+/**
+ * The smallest batch from which async beats sync, by page size; "never" in a
+ * band at the top edge. Small multiples: one panel per op and figure
+ * (throughput, caller CPU), at most MAX_SERIES engine modes a panel, each
+ * mode with its own colour and marker, the same in every panel.
+ */
 export function crossoverChart(report: Report, op?: Op): string {
   const all = crossoversOf(report).filter((c) => op === undefined || c.op === op);
   const temperature = chartTemperature(all);
@@ -141,53 +167,63 @@ export function crossoverChart(report: Report, op?: Op): string {
   const ops = distinct(chosen.map((c) => c.op), (a, b) => rank(OP_ORDER, a) - rank(OP_ORDER, b));
   const modes: Mode[] = distinctModes(chosen.map((c) => ({ path: 'async' as const, waitMode: c.waitMode, workers: c.workers })));
   const metrics = ['throughput', 'callerCpu'] as const;
-
-  const groups: { label: string; color: number; dash: number; marker: number; op: Op; mode: Mode; metric: (typeof metrics)[number] }[] = [];
-  ops.forEach((o, oi) =>
-    modes.forEach((mode, mi) =>
-      metrics.forEach((metric, ki) =>
-        groups.push({
-          label: `${ops.length > 1 ? `${o} ` : ''}${modeLabel(mode)}, ${metric === 'throughput' ? 'throughput' : 'caller CPU'}`,
-          color: mi,
-          dash: ki === 0 ? 0 : 1,
-          marker: oi * 3 + ki,
-          op: o,
-          mode,
-          metric,
-        }),
-      ),
-    ),
-  );
-  // Nudge each series sideways a little, so equal values stay visible side by side.
-  const nudge = (i: number): number => 2 ** ((i - (groups.length - 1) / 2) * (0.5 / Math.max(1, groups.length)));
-  const series: ChartSeries[] = groups
-    .map((g, i) => ({
-      label: g.label,
-      color: g.color,
-      dash: g.dash,
-      marker: g.marker,
-      points: chosen
-        .filter((c) => c.op === g.op && c.metric === g.metric)
-        .filter((c) => modeId({ path: 'async', waitMode: c.waitMode, workers: c.workers }) === modeId(g.mode))
-        .sort((a, b) => a.pageSize - b.pageSize)
-        .map((c) => ({ x: c.pageSize * nudge(i), y: c.batch })),
-    }))
-    .filter((s) => s.points.length > 0);
-
   const batches = report.cells.filter((c) => c.path === 'async').map((c) => c.batch);
   const range = batches.length ? { yMin: Math.min(...batches), yMax: Math.max(...batches) } : {};
-  return lineChart({
+  const chunks: Mode[][] = [];
+  for (let i = 0; i < modes.length; i += MAX_SERIES) chunks.push(modes.slice(i, i + MAX_SERIES));
+
+  const panels: string[] = [];
+  for (const o of ops) {
+    for (const chunk of chunks) {
+      for (const metric of metrics) {
+        // Nudge each series sideways a little, so equal values stay visible side by side.
+        const nudge = (i: number): number => 2 ** ((i - (chunk.length - 1) / 2) * (0.4 / Math.max(1, chunk.length)));
+        const series: ChartSeries[] = chunk
+          .map((mode, i) => ({
+            label: modeLabel(mode),
+            color: i,
+            marker: i,
+            dash: 0,
+            points: chosen
+              .filter((c) => c.op === o && c.metric === metric)
+              .filter((c) => modeId({ path: 'async', waitMode: c.waitMode, workers: c.workers }) === modeId(mode))
+              .sort((a, b) => a.pageSize - b.pageSize)
+              .map((c) => ({ x: c.pageSize * nudge(i), gridX: c.pageSize, y: c.batch })),
+          }))
+          .filter((s) => s.points.length > 0);
+        if (series.length === 0) continue;
+        const what = metric === 'throughput' ? 'throughput' : 'caller CPU';
+        const modesText = chunks.length > 1 ? ` (${chunk.map(modeLabel).join(', ')})` : '';
+        panels.push(
+          lineChart({
+            title: `${o}, ${what}${modesText}`,
+            width: 560,
+            height: 240,
+            xLabel: 'page size',
+            yLabel: 'crossover batch (lower is better)',
+            xScale: 'log2',
+            xFormat: formatBytesShort,
+            yScale: 'log2',
+            yFormat: (v) => String(v),
+            ...range,
+            nullLabel: 'never',
+            xGrid: SWEEP_PAGE_SIZES,
+    xTicks: SWEEP_PAGE_SIZES,
+            gapNote: gapNote('page sizes', SWEEP_PAGE_SIZES, series, formatBytesShort),
+            series,
+          }),
+        );
+      }
+    }
+  }
+  return smallMultiples({
     title: `${op ? `${op}: ` : ''}from what batch does async beat sync?`,
-    subtitle: `${poolText(temperature, backing ? [backing] : [])} · smallest batch from which async wins outside the spread at every larger batch`,
-    xLabel: 'page size',
-    yLabel: 'crossover batch (lower is better)',
-    xScale: 'log2',
-    xFormat: formatBytesShort,
-    yScale: 'log2',
-    yFormat: (v) => String(v),
-    ...range,
-    nullLabel: 'never',
-    notes: ['× in the top band: async never won within the batches measured. Markers are nudged sideways to keep equal values apart.'],
-    series,
+    subtitle: `${poolText(temperature, backing ? [backing] : [])} · smallest batch from which async wins (U test, p < 0.05) at every larger batch measured`,
+    columns: 2,
+    panels: panels.length > 0 ? panels : [lineChart({ title: 'no crossovers', xLabel: 'page size', yLabel: 'crossover batch', series: [] })],
+    notes: [
+      '× in the top band: async never won within the batches measured; no line runs into or out of it.',
+      'Markers are nudged sideways to keep equal values apart.',
+    ],
   });
 }
