@@ -82,7 +82,7 @@ export function offscaleRows(points: readonly OffscalePoint[]): { above: number;
 
 /**
  * A y range that holds the bulk of `values` on a log scale: Tukey's fences
- * (1.5 × IQR beyond the quartiles) in log space, widened to take in `keep`
+ * (1.5 × IQR beyond the quartiles) in log space, at least 4× beyond them, widened to take in `keep`
  * (e.g. the reference ratio 1). Undefined bounds: nothing lies beyond them.
  */
 export function robustLogClip(values: readonly number[], keep: readonly number[] = []): YClip {
@@ -93,9 +93,10 @@ export function robustLogClip(values: readonly number[], keep: readonly number[]
     const lo = Math.floor(i);
     return logs[lo]! + (logs[Math.min(lo + 1, logs.length - 1)]! - logs[lo]!) * (i - lo);
   };
-  const iqr = Math.max(q(0.75) - q(0.25), 0.25);  // at least ×1.19 of room
-  let lo = q(0.25) - 1.5 * iqr;
-  let hi = q(0.75) + 1.5 * iqr;
+  // Beyond the fences and more than 4× (2 in log2) from the quartiles: a real 1.5× stays on the axis.
+  const iqr = q(0.75) - q(0.25);
+  let lo = Math.min(q(0.25) - 1.5 * iqr, q(0.25) - 2);
+  let hi = Math.max(q(0.75) + 1.5 * iqr, q(0.75) + 2);
   for (const k of keep) {
     lo = Math.min(lo, Math.log2(k));
     hi = Math.max(hi, Math.log2(k));
