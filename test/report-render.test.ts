@@ -332,6 +332,27 @@ describe('SVG charts', () => {
     assert.equal(storeOnly.split('<svg class="panel"').length - 1, 2);
   });
 
+  it('a chart with more series than colours and markers becomes small multiples, sync and baselines in every panel', () => {
+    const big = copy();
+    // As on a machine with more cores: the same async cells again with 4 and 8 workers.
+    const async = big.cells.filter((c) => c.path === 'async');
+    for (const workers of [4, 8]) big.cells.push(...async.map((c) => ({ ...JSON.parse(JSON.stringify(c)), workers }) as Cell));
+    const svg = throughputChart(big, 'store');
+    const panels = svg.split('<svg class="panel"').slice(1);
+    assert.ok(panels.length >= 2, `${panels.length} panels`);
+    for (const panel of panels) {
+      const series = panel.split('<g class="series"').slice(1).map((b) => b.slice(0, b.indexOf('</g>')));
+      assert.ok(series.length <= 10);
+      const colours = series.map((b) => /stroke="(#[0-9A-Fa-f]{6})"/.exec(b)![1]);
+      assert.equal(new Set(colours).size, series.length, 'distinct colours within a panel');
+      for (const ref of ['sync', 'memcpy (baseline)', 'typedarray-set (baseline)']) assert.ok(panel.includes(`>${ref}</text>`), ref);
+    }
+    for (const mode of ['adaptive ×4', 'sleep ×8']) assert.ok(svg.includes(`>${mode}</text>`), mode);
+    // One y axis for all panels.
+    const ticks = panels.map((p) => /<g class="ticks"[^>]*>([\s\S]*?)<\/g>/.exec(p)![1]!.match(/text-anchor="end">[^<]*/g)!.join());
+    assert.equal(new Set(ticks).size, 1, 'the same y ticks in every panel');
+  });
+
   it('lines join only neighbouring page sizes: a page size a series lacks breaks it, dotted and said', () => {
     // The fixture measured 4 KiB, 64 KiB and 2 MiB: nothing between them.
     const svg = throughputChart(report, 'store');

@@ -20,7 +20,7 @@ import {
   SWEEP_PAGE_SIZES,
   type Mode,
 } from './labels';
-import { lineChart, type ChartPoint, type ChartSeries } from './line-chart';
+import { MARKER_COUNT, lineChart, type ChartPoint, type ChartSeries, type LineChartSpec } from './line-chart';
 import { smallMultiples } from './small-multiples';
 import type { Backing, Op, PoolTemperature, Report } from './schema';
 import { formatBytesShort, formatNs } from './stats';
@@ -61,8 +61,33 @@ function gapNote(what: string, grid: readonly number[], series: readonly ChartSe
   return `Dotted: ${what} between were not measured${missing.length ? ` (${missing.map(format).join(', ')})` : ' for that series'}; no value is claimed there.`;
 }
 
-/** Most series one chart draws: each gets its own colour and its own marker. */
+/** Most series one crossover panel draws: each gets its own colour and its own marker. */
 const MAX_SERIES = 6;
+
+/**
+ * One chart when its series fit the colours and markers (each series its own
+ * of both); else small multiples: the reference series (sync, baselines) in
+ * every panel, the others shared out in order, restyled per panel.
+ */
+function chartOrPanels(spec: LineChartSpec, reference: ReadonlySet<ChartSeries>): string {
+  if (spec.series.length <= MARKER_COUNT) return lineChart(spec);
+  const refs = spec.series.filter((x) => reference.has(x));
+  const rest = spec.series.filter((x) => !reference.has(x));
+  const room = Math.max(1, MARKER_COUNT - refs.length);
+  // One y range for every panel, so panels compare at a glance.
+  const ys = spec.series.flatMap((x) => x.points.flatMap((p) => (p.y === null ? [] : [p.y, p.lo ?? p.y, p.hi ?? p.y])));
+  const log = spec.yScale !== undefined && spec.yScale !== 'linear';
+  const finite = ys.filter((v) => Number.isFinite(v) && (!log || v > 0));
+  if (finite.length > 0) spec = { ...spec, yMin: Math.min(spec.yMin ?? Infinity, ...finite), yMax: Math.max(spec.yMax ?? -Infinity, ...finite) };
+  const panels: string[] = [];
+  for (let i = 0; i < rest.length; i += room) {
+    const mine = rest.slice(i, i + room);
+    const series = [...refs, ...mine].map((x, k) => ({ ...x, color: k, marker: k, dash: k }));
+    const { subtitle: _, ...panel } = spec;
+    panels.push(lineChart({ ...panel, title: `${mine[0]!.label} … ${mine[mine.length - 1]!.label}`, width: 560, series }));
+  }
+  return smallMultiples({ title: spec.title, ...(spec.subtitle ? { subtitle: spec.subtitle } : {}), columns: 2, panels });
+}
 
 /** The largest-batch entry among `items`. */
 function largestBatch<T extends { batch: number }>(items: readonly T[]): T | undefined {
@@ -80,6 +105,7 @@ export function throughputChart(report: Report, op: Op): string {
   const backings = backingsOf([...cells, ...baselines]);
   const mixed = backings.length > 1;
   const series: ChartSeries[] = [];
+  const reference = new Set<ChartSeries>();
   for (const backing of backings) {
     for (const mode of distinctModes(cells.filter((c) => c.backing === backing))) {
       const mine = cells.filter((c) => c.backing === backing && modeId(c) === modeId(mode));
@@ -87,6 +113,7 @@ export function throughputChart(report: Report, op: Op): string {
         .sort((a, b) => a - b)
         .map((size) => statPoint(size, largestBatch(mine.filter((c) => c.pageSize === size))!.metrics.gbps));
       series.push({ label: label(modeLabel(mode), backing, mixed), points });
+      if (mode.path === 'sync') reference.add(series[series.length - 1]!);
     }
   }
   for (const name of CHART_BASELINES) {
@@ -97,11 +124,12 @@ export function throughputChart(report: Report, op: Op): string {
         .sort((a, b) => a - b)
         .map((size) => statPoint(size, largestBatch(mine.filter((b) => b.pageSize === size))!.metrics.gbps));
       series.push({ label: label(`${name} (baseline)`, backing, mixed), points });
+      reference.add(series[series.length - 1]!);
     }
   }
   // Each series at its own largest batch: a mode measured only to 64 is not "at 256".
   const at = 'each series at the largest batch it was measured at';
-  return lineChart({
+  return chartOrPanels({
     title: `${op}: throughput by page size`,
     subtitle: `${poolText(temperature, backings)} · ${at} · median, bars: q1–q3`,
     xLabel: 'page size',
@@ -113,7 +141,7 @@ export function throughputChart(report: Report, op: Op): string {
     xTicks: SWEEP_PAGE_SIZES,
     gapNote: gapNote('page sizes', SWEEP_PAGE_SIZES, series, formatBytesShort),
     series,
-  });
+  }, reference);
 }
 
 /** Caller CPU per page against batch size, sync included, for one page size. */
@@ -124,6 +152,7 @@ export function callerCpuChart(report: Report, op: Op, pageSize: number): string
   const backings = backingsOf(cells);
   const mixed = backings.length > 1;
   const series: ChartSeries[] = [];
+  const reference = new Set<ChartSeries>();
   for (const backing of backings) {
     for (const mode of distinctModes(cells.filter((c) => c.backing === backing))) {
       const points = cells
@@ -131,11 +160,12 @@ export function callerCpuChart(report: Report, op: Op, pageSize: number): string
         .sort((a, b) => a.batch - b.batch)
         .map((c) => statPoint(c.batch, c.metrics.callerCpuNsPerPage));
       series.push({ label: label(modeLabel(mode), backing, mixed), points });
+      if (mode.path === 'sync') reference.add(series[series.length - 1]!);
     }
   }
   const ys = cells.map((c) => c.metrics.callerCpuNsPerPage.median).filter((v) => v > 0);
   const wide = ys.length > 0 && Math.max(...ys) / Math.min(...ys) > 20;
-  return lineChart({
+  return chartOrPanels({
     title: `${op}, ${pageLabel(pageSize)} pages: CPU taken from the calling thread`,
     subtitle: `${poolText(temperature, backings)} · per page · median, bars: q1–q3${wide ? ' · log scale' : ''}`,
     xLabel: 'batch size (pages per submission)',
@@ -149,7 +179,7 @@ export function callerCpuChart(report: Report, op: Op, pageSize: number): string
     xTicks: SWEEP_BATCHES,
     gapNote: gapNote('batches', SWEEP_BATCHES, series, String),
     series,
-  });
+  }, reference);
 }
 
 /**
