@@ -19,7 +19,11 @@ function poolText(temperature: string | undefined, backing: string | undefined):
 
 export function compareChart(c: Comparison): string {
   const cells = c.cells.filter((e) => e.gbps[0] !== null);
-  const temperature = preferred(distinct(cells.map((e) => e.cell!.temperature)), TEMPERATURE_ORDER);
+  // The pool temperature to draw: cold when some other report has a comparable cold pool, else what is comparable.
+  const comparable = cells.filter((e) => e.gbps.slice(1).some((f) => f !== null && f.comparable !== false));
+  const temps = distinct(cells.map((e) => e.cell!.temperature));
+  const temperature = preferred(distinct(comparable.map((e) => e.cell!.temperature)), TEMPERATURE_ORDER) ?? preferred(temps, TEMPERATURE_ORDER);
+  const skippedTemps = temps.filter((t) => t !== temperature && rank(TEMPERATURE_ORDER, t) < rank(TEMPERATURE_ORDER, temperature!));
   const atTemp = cells.filter((e) => e.cell!.temperature === temperature);
   const backing = preferred(distinct(atTemp.map((e) => e.cell!.backing)), BACKING_ORDER);
   const chosen = atTemp.filter((e) => e.cell!.backing === backing);
@@ -27,11 +31,15 @@ export function compareChart(c: Comparison): string {
   const modes = distinctModes(chosen.map((e) => e.cell!));
 
   const series: ChartSeries[] = [];
+  // A ratio to a pool unlike the reference's (another size or cache method) is no comparison: left out, and counted.
+  let unlike = 0;
   c.labels.slice(1).forEach((label, j) => {
     const i = j + 1;
     ops.forEach((op, oi) =>
       modes.forEach((mode, mi) => {
-        const mine = chosen.filter((e) => e.cell!.op === op && modeId(e.cell!) === modeId(mode) && e.gbps[i] !== null);
+        const measured = chosen.filter((e) => e.cell!.op === op && modeId(e.cell!) === modeId(mode) && e.gbps[i] !== null);
+        const mine = measured.filter((e) => e.gbps[i]!.comparable !== false);
+        unlike += distinct(measured.filter((e) => e.gbps[i]!.comparable === false).map((e) => e.cell!.pageSize)).filter((size) => !mine.some((e) => e.cell!.pageSize === size)).length;
         const sizes = distinct(mine.map((e) => e.cell!.pageSize)).sort((a, b) => a - b);
         const points = sizes.map((size) => {
           // The largest batch both reports measured at this size.
@@ -66,7 +74,11 @@ export function compareChart(c: Comparison): string {
     xGrid: SWEEP_PAGE_SIZES,
     gapNote: 'Dotted: page sizes between were not measured in both reports; no value is claimed there.',
     guide: { y: 1, label: `${c.reference} (reference)` },
-    notes: ['Filled marker: the difference is outside the spread (interquartile ranges do not overlap). Hollow: within it.'],
+    notes: [
+      'Filled marker: the difference is outside the spread (interquartile ranges do not overlap). Hollow: within it.',
+      ...skippedTemps.map((t) => `Not drawn: the ${t} pools, unlike the reference's (another size or cache method) in every other report; see the tables.`),
+      ...(unlike > 0 ? [`${unlike} point${unlike === 1 ? '' : 's'} left out: measured on a pool unlike the reference's (another size or cache method); see the tables.`] : []),
+    ],
     series,
   });
 }
