@@ -55,4 +55,10 @@ export interface BenchSection {
   /** One line for `frontswap bench --help`. */
   summary: string;
   run(ctx: SectionRunContext): Promise<SectionResult>;
+  /**
+   * The section again from what report.json keeps of it (`sections.<name>`:
+   * its `data`, as run() returned it): `frontswap report` redraws the
+   * section's Markdown, HTML and charts from this, without measuring.
+   */
+  render(data: Record<string, unknown>): SectionResult;
 }

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { BenchUsageError, coldPoolBytes, defaultWorkerCounts, parseBenchArgs, parseSize, type RunOptions } from '../bench/run/options';
-import { planRun } from '../bench/run/plan';
+import { BenchUsageError, DEFAULT_REPETITIONS, QUICK_REPETITIONS, coldPoolBytes, defaultWorkerCounts, parseBenchArgs, parseSize, type RunOptions } from '../bench/run/options';
+import { MIN_REPETITIONS, planRun } from '../bench/run/plan';
+import { ALPHA, minimumP } from '../bench/report/significance';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -42,7 +43,7 @@ describe('bench options: defaults', () => {
     assert.deepEqual(o.backings, ['auto', 'normal', 'thp', 'hugetlb']);
     assert.equal(o.mainBacking, 'auto');
     assert.deepEqual(o.ops, ['store', 'load']);
-    assert.equal(o.repetitions, 5);
+    assert.equal(o.repetitions, DEFAULT_REPETITIONS);
     assert.equal(o.sampleMs, 25);
     assert.deepEqual(o.depths, [1]);
     assert.deepEqual(o.optionalDepths, [8], 'depth 8 where the budget allows');
@@ -98,7 +99,7 @@ describe('bench options: defaults', () => {
     ]);
     assert.deepEqual(o.ops, ['store']);
     assert.deepEqual(o.hotPageSizes, [4 * KiB]);
-    assert.equal(o.repetitions, 3);
+    assert.equal(o.repetitions, QUICK_REPETITIONS);
     assert.equal(o.sampleMs, 10);
     assert.deepEqual(o.depths, [1]);
     assert.deepEqual(o.optionalDepths, [8], 'depth 8 if the budget allows');
@@ -128,6 +129,17 @@ describe('bench options: defaults', () => {
     const q = parseBenchArgs(['--quick'], { lastLevelCacheBytes: null, cpus: 2 });
     assert.ok(!q.help && q.options.asyncModes.every((m) => m.workers === 1));
     assert.deepEqual(opts('--workers', '32').workers, [32]);
+  });
+
+  it('default repetitions let the U test reach p < 0.05, and the budget never cuts below where it can', () => {
+    // Exact U, n a side, no ties: the smallest two-sided p is 2 / C(2n, n).
+    const choose = (n: number, k: number): number => (k === 0 ? 1 : (choose(n - 1, k - 1) * n) / k);
+    for (const n of [3, 4, 5, 8]) assert.ok(Math.abs(minimumP(n, n) - 2 / choose(2 * n, n)) < 1e-12, `n = ${n}`);
+    assert.ok(minimumP(MIN_REPETITIONS - 1, MIN_REPETITIONS - 1) > ALPHA, 'one fewer could never be significant');
+    assert.ok(minimumP(MIN_REPETITIONS, MIN_REPETITIONS) < ALPHA);
+    // Room for out-of-order pairs: the quick default reaches p < 0.05 with more than complete separation.
+    assert.ok(2 * minimumP(QUICK_REPETITIONS, QUICK_REPETITIONS) < ALPHA);
+    assert.ok(DEFAULT_REPETITIONS > QUICK_REPETITIONS && QUICK_REPETITIONS > MIN_REPETITIONS);
   });
 
   it('--budget: 540 s by default, 50 s with --quick', () => {

@@ -5,6 +5,7 @@ import { describe, it } from 'node:test';
 import { readReport } from '../bench/report/read';
 import { README_BEGIN, README_END, currentReadmeFigures, readmeFigures, replaceReadmeFigures } from '../bench/report/readme-figures';
 import type { Report } from '../bench/report/schema';
+import { SYNC_BEGIN, SYNC_END, readSyncRecord, syncLines, syncReadmeFigures, type SyncRecord } from '../bench/presets/sync-figures';
 
 const ROOT = join(__dirname, '..', '..');
 const committed = readReport(join(ROOT, 'docs', 'report', 'report.json'));
@@ -41,5 +42,22 @@ describe("README's figures", () => {
     assert.equal(replaceReadmeFigures(text, `${README_BEGIN}\nnew\n${README_END}`), `intro\n${README_BEGIN}\nnew\n${README_END}\nrest\n`);
     assert.throws(() => replaceReadmeFigures('no markers', 'x'), /markers are missing/);
     assert.equal(currentReadmeFigures('no markers'), null);
+  });
+
+  it('bench:sync: the block is exactly what docs/sync/sync.json gives, and the check can fail', () => {
+    const record = readSyncRecord(join(ROOT, 'docs', 'sync', 'sync.json'));
+    const block = currentReadmeFigures(readme, SYNC_BEGIN, SYNC_END);
+    assert.ok(block, 'README.md has the bench:sync block');
+    assert.equal(block, syncReadmeFigures(record));
+    // Every line bench:sync prints is in the block, and it names the run's repetitions.
+    for (const l of syncLines(record)) assert.ok(block.includes(l.value.replace(/\|/g, '\\|')), l.what);
+    assert.ok(block.includes(`${record.repetitions} repetitions`));
+    const changed = JSON.parse(JSON.stringify(record)) as SyncRecord;
+    changed.invalidate.nsPerCall.median += 50;
+    assert.notEqual(syncReadmeFigures(changed), block);
+    const cell = changed.sweeps.auto.cells.find((c) => c.path === 'sync' && c.pageSize === 2097152 && c.op === 'store' && c.temperature === 'cold')!;
+    cell.metrics.gbps.values = cell.metrics.gbps.values.map((v) => v * 2);
+    assert.notEqual(syncLines(changed).find((l) => l.what.startsWith('2 MiB store, cold'))!.value, syncLines(record).find((l) => l.what.startsWith('2 MiB store, cold'))!.value);
+    assert.throws(() => readSyncRecord(join(ROOT, 'docs', 'report', 'report.json')), /not a bench:sync record/);
   });
 });

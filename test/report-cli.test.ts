@@ -5,8 +5,12 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { CliCommand, CliIo } from '../bench/cli/main';
 import { compareCommand, reportCommand } from '../bench/cli/report';
+import { sectionsFromJson } from '../bench/cli/sections';
 
 const FIXTURE = join(__dirname, '..', '..', 'test', 'fixtures', 'report-v1.json');
+/** What a live `--sections copy,device,kernel,faults` run kept in report.json of its sections, and the Markdown that run printed for them. */
+const SECTIONS_JSON = join(__dirname, '..', '..', 'test', 'fixtures', 'sections-v1.json');
+const SECTIONS_MD = join(__dirname, '..', '..', 'test', 'fixtures', 'sections-v1.md');
 const dir = mkdtempSync(join(tmpdir(), 'frontswap-cli-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -72,6 +76,33 @@ describe('frontswap report', () => {
       'throughput-store.svg',
     ]);
     assert.match(r.stderr, /wrote 14 files/);
+  });
+
+  it('redraws the sections (device, kernel, faults) from the data report.json keeps of them', async () => {
+    const sections = JSON.parse(readFileSync(SECTIONS_JSON, 'utf8')) as Record<string, Record<string, unknown>>;
+    const path = writeJson('with-sections', { ...fixture(), sections });
+    const out = fresh('sections-out');
+    const r = await run(reportCommand, [path, '--out', out]);
+    assert.equal(r.code, 0, r.stderr);
+    const md = readFileSync(join(out, 'report.md'), 'utf8');
+    // The very words and tables the live run printed, from its data alone.
+    assert.ok(md.includes(readFileSync(SECTIONS_MD, 'utf8').trimEnd()), 'report.md holds the sections as measured');
+    for (const name of ['device', 'kernel', 'faults']) {
+      assert.ok(md.includes(String(sections[name]!['headline'])), `${name}: the headline the run wrote`);
+    }
+    for (const file of ['kernel-paths.svg', 'faults-uniform.svg']) {
+      const svg = readFileSync(join(out, file), 'utf8');
+      assert.match(svg, /^<svg [^>]*>[\s\S]*<(path|rect|circle|polygon)\b[\s\S]*<\/svg>\n$/, file);
+      assert.ok(readFileSync(join(out, 'report.html'), 'utf8').includes(svg.replace(' xmlns="http://www.w3.org/2000/svg"', '').trimEnd()), `${file} inline in report.html`);
+    }
+    // Redrawing what it redrew changes nothing: the data survives the round trip through JSON.
+    const once = sectionsFromJson(sections);
+    const twice = sectionsFromJson(JSON.parse(JSON.stringify(Object.fromEntries(once.map((x) => [x.name, { headline: x.headline, ...x.data }])))));
+    assert.deepEqual(twice.map((x) => x.markdown), once.map((x) => x.markdown));
+    // A section that was skipped says why, and one this version does not know is left out.
+    const skipped = sectionsFromJson({ kernel: { skipped: 'kernel section skipped: needs root' }, tape: { headline: 'x' } });
+    assert.deepEqual(skipped.map((x) => [x.name, x.skipped]), [['kernel', 'kernel section skipped: needs root']]);
+    assert.ok(skipped[0]!.markdown.includes('kernel section skipped: needs root'));
   });
 
   it('writes next to the JSON by default, without rewriting the report it read', async () => {

@@ -249,6 +249,11 @@ describe('compare: comparability and what differs', () => {
     assert.match(md, /ran on a pool unlike small's/);
     assert.match(md, /\(≠ pool\)/);
     assert.match(md, /\*\*cold pool\*\*\s+\|\s+\*\*4 GiB\*\*\s+\|\s+\*\*32 GiB\*\*/);
+    // The chart draws no ratio between unlike pools: it shows the hot pools, which are alike, and says why.
+    const svg = compareChart(c);
+    assert.match(svg, />hot pool \(/);
+    assert.match(svg, /Not drawn: the cold pools, unlike the reference&#39;s/);
+    assert.ok((svg.match(/<g class="series"/g) ?? []).length > 0);
   });
 
   it('a quick run against a full one is said first, with repetitions and run kind in What differs', () => {

@@ -6,6 +6,7 @@ import { after, describe, it } from 'node:test';
 import { computeCrossovers } from '../bench/report/crossover';
 import { describeMachine } from '../bench/report/machine';
 import { renderHtml } from '../bench/report/html';
+import { offscaleMarks, robustLogClip } from '../bench/report/chart-offscale';
 import { lineChart } from '../bench/report/line-chart';
 import { renderMarkdown } from '../bench/report/markdown';
 import { readReport } from '../bench/report/read';
@@ -290,15 +291,106 @@ describe('SVG charts', () => {
     assert.ok(svg.includes('log scale'), 'sleep ×1 at batch 1 is far above the rest: log scale');
   });
 
-  it('crossoverChart: a series per op, mode and metric; never drawn in the top band with its own marker', () => {
+  it('crossoverChart: small multiples, one panel per op and figure, each mode its own colour and marker; never in the top band', () => {
     const svg = crossoverChart(report);
-    assertSvg(svg, 16, ['store adaptive ×1, throughput', 'load adaptive ×2, caller CPU']);
+    // 2 ops × 2 figures, 4 engine modes each.
+    assertSvg(svg, 16, ['adaptive ×1', 'spin ×1', 'sleep ×1', 'adaptive ×2']);
+    const panels = svg.split('<svg class="panel"').slice(1);
+    assert.equal(panels.length, 4);
+    for (const title of ['store, throughput', 'store, caller CPU', 'load, throughput', 'load, caller CPU']) {
+      assert.ok(svg.includes(`>${title}</text>`), title);
+    }
+    for (const panel of panels) {
+      // Within a panel no two series share a colour or a marker shape.
+      const series = panel.split('<g class="series"').slice(1).map((b) => b.slice(0, b.indexOf('</g>')));
+      const colours = series.map((b) => /stroke="(#[0-9A-Fa-f]{6})"/.exec(b)![1]);
+      assert.equal(new Set(colours).size, series.length, 'distinct colours');
+      const legend = panel.slice(panel.indexOf('<g class="legend"'));
+      const geometry = legend.match(/<(circle|rect|polygon) [^>]*>/g)!.map((m) => {
+        // A shape's outline relative to its own centre: the same shape anywhere gives the same string.
+        const pts = /points="([^"]*)"/.exec(m)?.[1];
+        if (!pts) return m.slice(1, m.indexOf(' '));
+        const xy = pts.split(' ').map((p) => p.split(',').map(Number));
+        return xy.map(([x, y]) => `${Math.round(x! - xy[0]![0]!)},${Math.round(y! - xy[0]![1]!)}`).join(' ');
+      });
+      assert.equal(new Set(geometry).size, series.length, 'distinct markers');
+    }
     assert.ok(svg.includes('>never</text>'));
     const nevers = report.crossovers.filter((c) => c.temperature === 'cold' && c.batch === null).length;
     assert.ok(nevers > 0);
     assert.equal((svg.match(/stroke-width="2\.2"/g) ?? []).length, 2 * nevers, 'a cross (two strokes) per never');
+    // No line runs into the never band: every line's points lie below it.
+    for (const panel of panels) {
+      const bandBottom = Number(/<rect x="[\d.]+" y="([\d.]+)" width="[\d.]+" height="24" fill="#f2f2f2"/.exec(panel)?.[1] ?? 0) + 24;
+      // ("M0 0": a series with no point below the band draws no line.)
+      for (const d of (panel.match(/<path class="line" d="([^"]*)"/g) ?? []).filter((x) => !x.includes('d="M0 0"'))) {
+        for (const m of d.matchAll(/[ML]([\d.]+) ([\d.]+)/g)) assert.ok(Number(m[2]) > bandBottom, `line point at y ${m[2]} below the band (${bandBottom})`);
+      }
+    }
     const storeOnly = crossoverChart(report, 'store');
-    assertSvg(storeOnly, 8, ['adaptive ×1, throughput', 'spin ×1, caller CPU']);
+    assertSvg(storeOnly, 8, ['adaptive ×1', 'spin ×1']);
+    assert.equal(storeOnly.split('<svg class="panel"').length - 1, 2);
+  });
+
+  it('a chart with more series than colours and markers becomes small multiples, sync and baselines in every panel', () => {
+    const big = copy();
+    // As on a machine with more cores: the same async cells again with 4 and 8 workers.
+    const async = big.cells.filter((c) => c.path === 'async');
+    for (const workers of [4, 8]) big.cells.push(...async.map((c) => ({ ...JSON.parse(JSON.stringify(c)), workers }) as Cell));
+    const svg = throughputChart(big, 'store');
+    const panels = svg.split('<svg class="panel"').slice(1);
+    assert.ok(panels.length >= 2, `${panels.length} panels`);
+    for (const panel of panels) {
+      const series = panel.split('<g class="series"').slice(1).map((b) => b.slice(0, b.indexOf('</g>')));
+      assert.ok(series.length <= 10);
+      const colours = series.map((b) => /stroke="(#[0-9A-Fa-f]{6})"/.exec(b)![1]);
+      assert.equal(new Set(colours).size, series.length, 'distinct colours within a panel');
+      for (const ref of ['sync', 'memcpy (baseline)', 'typedarray-set (baseline)']) assert.ok(panel.includes(`>${ref}</text>`), ref);
+    }
+    for (const mode of ['adaptive ×4', 'sleep ×8']) assert.ok(svg.includes(`>${mode}</text>`), mode);
+    // One y axis for all panels.
+    const ticks = panels.map((p) => /<g class="ticks"[^>]*>([\s\S]*?)<\/g>/.exec(p)![1]!.match(/text-anchor="end">[^<]*/g)!.join());
+    assert.equal(new Set(ticks).size, 1, 'the same y ticks in every panel');
+  });
+
+  it('lines join only neighbouring page sizes: a page size a series lacks breaks it, dotted and said', () => {
+    // The fixture measured 4 KiB, 64 KiB and 2 MiB: nothing between them.
+    const svg = throughputChart(report, 'store');
+    for (const d of svg.match(/<path class="line" d="([^"]*)"/g) ?? []) assert.doesNotMatch(d, /L/, 'no solid segment between page sizes that are not neighbours');
+    assert.ok((svg.match(/<path class="gap" /g) ?? []).length > 0, 'dotted connectors');
+    assert.ok(svg.includes('Dotted: page sizes between were not measured (16K, 256K, 1M)'));
+    // Neighbours are joined: every page size of the sweep measured.
+    const full = lineChart({
+      title: 't', xLabel: 'x', yLabel: 'y', xScale: 'log2',
+      xGrid: [1, 4, 16, 64], series: [{ label: 'a', points: [1, 4, 16, 64].map((x) => ({ x, y: x })) }, { label: 'b', points: [1, 16, 64].map((x) => ({ x, y: 2 * x })) }],
+    });
+    const lines = full.match(/<path class="line" d="([^"]*)"/g)!;
+    assert.equal((lines[0]!.match(/L/g) ?? []).length, 3, 'a: three solid segments');
+    assert.equal((lines[1]!.match(/L/g) ?? []).length, 1, 'b: 16 → 64 solid, 1 → 16 skips 4');
+    assert.equal((full.match(/<path class="gap" /g) ?? []).length, 1);
+  });
+
+  it('a clipped y axis draws an outlier as a labelled arrow at the edge, and keeps the rest apart', () => {
+    const spec = {
+      title: 't', xLabel: 'x', yLabel: 'ratio', xScale: 'log2' as const, yScale: 'log10' as const, yFormat: formatRatio,
+      series: [{ label: 'a', points: [{ x: 1, y: 1.1 }, { x: 2, y: 0.9 }, { x: 4, y: 1.05 }, { x: 8, y: 50 }, { x: 16, y: 0.95 }] }],
+    };
+    const clip = robustLogClip(spec.series[0]!.points.map((p) => p.y), [1]);
+    assert.ok(clip.max !== undefined && clip.max < 50 && clip.max >= 4, `clip max ${clip.max}`);
+    assert.equal(clip.min, undefined, 'nothing far below');
+    assert.deepEqual(robustLogClip([0.9, 1, 1.5, 1.1, 0.8], [1]), {}, 'a 1.5× difference stays on the axis');
+    const svg = lineChart({ ...spec, yClip: clip });
+    assertSvg(svg, 1, ['a']);
+    assert.equal((svg.match(/<polygon class="offscale" /g) ?? []).length, 1);
+    assert.ok(svg.includes('>50×</text>'), 'the value beside its arrow');
+    assert.ok(svg.includes('beyond the axis'), 'the note says what the arrow means');
+    // Without the clip the outlier sets the axis: the top tick is at least 50.
+    assert.ok(lineChart(spec).includes('>50×</text>'));
+    // Labels of off-scale points close together stack instead of overlapping.
+    const marks = offscaleMarks([{ x: 100, edge: 'above', label: '50×', color: '#000000' }, { x: 104, edge: 'above', label: '60×', color: '#000000' }], 50, 300);
+    const ys = [...marks.matchAll(/<text x="[\d.]+" y="([\d.]+)"/g)].map((m) => Number(m[1]));
+    assert.equal(ys.length, 2);
+    assert.notEqual(ys[0], ys[1]);
   });
 
   it('lineChart escapes text, draws log axes and hollow markers, and stays well-formed without data', () => {

@@ -14,6 +14,7 @@ import type { Report } from '../report/schema';
 import { writeComparisonFiles, writeReportFiles } from '../report/write';
 import type { CliCommand, CliIo } from './command';
 import { OutDirError, ensureOutDir } from './out-dir';
+import { sectionsFromJson } from './sections';
 
 const EXIT_OK = 0;
 const EXIT_UNREADABLE = 1;
@@ -123,8 +124,10 @@ export const reportCommand: CliCommand = {
       ensureOutDir(outDir);
       // Re-rendering in place must not rewrite the very file it read.
       const json = !samePath(resolve(outDir, 'report.json'), file);
-      const written = writeReportFiles(report, outDir, { json });
-      io.stdout.write(renderMarkdown(report, { linkCharts: true }));
+      // The sections (device, kernel, faults) are redrawn from the data report.json keeps of them.
+      const sections = sectionsFromJson(report.sections);
+      const written = writeReportFiles(report, outDir, { json, sections });
+      io.stdout.write(renderMarkdown(report, { linkCharts: true, sections }));
       io.stderr.write(`frontswap report: wrote ${written.length} files to ${outDir}\n`);
       return EXIT_OK;
     });

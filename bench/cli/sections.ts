@@ -97,6 +97,25 @@ export function writeSectionFiles(results: readonly SectionResult[], outDir: str
   return written;
 }
 
+/**
+ * The sections again from report.json's `sections` (what sectionsJson wrote):
+ * each redrawn by its own renderer from its data, in run order; one that was
+ * skipped says why, as when it ran. Names this version does not know are left out.
+ */
+export function sectionsFromJson(json: Record<string, unknown> | undefined): SectionResult[] {
+  const out: SectionResult[] = [];
+  for (const s of SECTIONS) {
+    const data = json?.[s.name];
+    if (data === null || typeof data !== 'object' || Array.isArray(data)) continue;
+    const d = data as Record<string, unknown>;
+    if (typeof d['skipped'] === 'string') {
+      const why = d['skipped'];
+      out.push({ name: s.name, skipped: why, headline: why, markdown: `## The ${s.name} section\n\n${why}\n`, charts: [], data: {} });
+    } else out.push(s.render(d));
+  }
+  return out;
+}
+
 /** What report.json carries of the sections: `sections.<name>` = its data, or why it was skipped. */
 export function sectionsJson(results: readonly SectionResult[]): Record<string, unknown> {
   const o: Record<string, unknown> = {};

@@ -142,6 +142,7 @@ function summarize(runs: RegionRun[], expected: number): CellData['modes'][ModeN
 export const faultsSection: BenchSection = {
   name: 'faults',
   summary: 'real page faults: a SwapRegion (userfaultfd) over frontswap, sync vs async eviction, readahead, the UFFDIO_COPY floor, and the kernel (zram, memory cgroup) on the same workloads',
+  render: (data) => renderFaults(data as unknown as FaultsData),
   async run(ctx: SectionRunContext): Promise<SectionResult> {
     const u = userfaultfdAvailable();
     if (!u.available) {

@@ -133,18 +133,25 @@ export async function runKernelSection(ctx: SectionRunContext, o: KernelOptions 
   const busy = othersLine(load, startedMs, children0, ctx.machine.cpu.onlineCpus ?? ctx.machine.cpu.cores);
   if (busy !== null) notes.push(busy);
   const rep: KernelReport = { cells, frontswap, extra, paths: described, compressorNote: compressors.note, notes };
-  return {
-    name: 'kernel',
-    skipped: null,
-    headline: headline(rep),
-    markdown: renderKernelMarkdown(rep),
-    charts: [{ file: CHART_FILE, svg: chart(rep) }],
-    data: JSON.parse(JSON.stringify({ pages: o.pages, reps: o.reps, compressors, ...rep })) as Record<string, unknown>,
+  return renderKernelSection(JSON.parse(JSON.stringify({ pages: o.pages, reps: o.reps, compressors, ...rep })) as Record<string, unknown>);
+}
+
+/** The section from its data (as measured, or as report.json keeps it): a KernelReport plus how it was run. */
+export function renderKernelSection(data: Record<string, unknown>): SectionResult {
+  const rep: KernelReport = {
+    cells: (data['cells'] ?? []) as KernelReport['cells'],
+    frontswap: (data['frontswap'] ?? []) as KernelReport['frontswap'],
+    extra: (data['extra'] ?? []) as KernelReport['extra'],
+    paths: (data['paths'] ?? {}) as KernelReport['paths'],
+    compressorNote: String(data['compressorNote'] ?? ''),
+    notes: (data['notes'] ?? []) as string[],
   };
+  return { name: 'kernel', skipped: null, headline: headline(rep), markdown: renderKernelMarkdown(rep), charts: [{ file: CHART_FILE, svg: chart(rep) }], data };
 }
 
 export const kernelSection: BenchSection = {
   name: 'kernel',
   summary: 'zswap (the hook), zram (the block device) and a swap file, on the same pages as frontswap (root; changes swap and restores it)',
   run: (ctx) => runKernelSection(ctx),
+  render: (data) => renderKernelSection(data),
 };

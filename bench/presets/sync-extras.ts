@@ -6,12 +6,11 @@
 import { Frontswap } from '../../lib/frontswap';
 import { PagePool } from '../../lib/page-pool';
 import { nowNs, rng } from '../run/clock';
+import type { Stat } from '../report/schema';
 import { stat } from '../report/stats';
-import { fmt, type Line } from './preset';
 
-const MiB = 1 << 20;
-
-export function invalidateLine(pages: number, reps: number): Line {
+/** ns per invalidatePage on random keys of `pages` stored pages, one value per repetition. */
+export function measureInvalidate(pages: number, reps: number): Stat {
   const pool = new PagePool({ pageSize: 4096, pages });
   try {
     const fs = new Frontswap(pool);
@@ -30,14 +29,14 @@ export function invalidateLine(pages: number, reps: number): Line {
       for (let i = 0; i < pages; i++) fs.invalidatePage(0, order[i]!);
       if (r >= 0) ns.push((nowNs() - t0) / pages);
     }
-    const s = stat(ns);
-    return { what: `invalidatePage, random keys of ${pages} stored pages`, value: fmt(s, 0, ' ns'), target: '≤ 100 ns', ok: s.median <= 100 };
+    return stat(ns);
   } finally {
     pool.close();
   }
 }
 
-export function memoryLine(pages: number): Line {
+/** Memory a stored page costs: pool metadata, key map, JS heap growth for `pages` stored pages. */
+export function measureMemory(pages: number): { pages: number; metadataBytesPerPage: number; mapBytesPerStoredPage: number; heapGrowthBytes: number } {
   const heap0 = process.memoryUsage().heapUsed;
   const pool = new PagePool({ pageSize: 4096, pages });
   try {
@@ -45,14 +44,12 @@ export function memoryLine(pages: number): Line {
     fs.init(0);
     const page = new Uint8Array(4096).fill(1);
     for (let k = 0; k < pages; k++) fs.store(0, k * 7919, page);
-    const heapGrowth = process.memoryUsage().heapUsed - heap0;
-    const perPage = pool.memoryUsage().metadataBytes / pages;
     const s = fs.stats();
     return {
-      what: `memory, ${pages} pages of 4 KiB (${(pages * 4096) / MiB} MiB) stored`,
-      value: `pool metadata ${perPage.toFixed(2)} B/page; key map ${(s.mapBytes / s.storedPages).toFixed(1)} B per stored page (8 B entries, 35–70% full); JS heap grew ${(heapGrowth / MiB).toFixed(2)} MiB`,
-      target: 'pool ≤ 16 B/page',
-      ok: perPage <= 16,
+      pages,
+      metadataBytesPerPage: pool.memoryUsage().metadataBytes / pages,
+      mapBytesPerStoredPage: s.mapBytes / s.storedPages,
+      heapGrowthBytes: process.memoryUsage().heapUsed - heap0,
     };
   } finally {
     pool.close();

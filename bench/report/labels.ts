@@ -6,6 +6,9 @@ import type { Backing, BaselineName, CellKey, Op, PageSource, PoolTemperature, W
 import { formatBytes } from './stats';
 
 export const OP_ORDER: readonly Op[] = ['store', 'load'];
+/** The page sizes and batches of a full sweep: charts draw no line across one a series lacks. */
+export const SWEEP_PAGE_SIZES: readonly number[] = [4096, 16384, 65536, 262144, 1048576, 2097152];
+export const SWEEP_BATCHES: readonly number[] = [1, 4, 16, 64, 256];
 /** Cold first: a pool much larger than the last-level cache is the case frontswap is for. */
 export const TEMPERATURE_ORDER: readonly PoolTemperature[] = ['cold', 'hot'];
 export const BACKING_ORDER: readonly Backing[] = ['hugetlb', 'thp', 'normal'];

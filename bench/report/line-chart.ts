@@ -3,9 +3,13 @@
  * no external font or stylesheet, so the file renders the same in a browser,
  * on GitHub and inlined into report.html. Series differ in colour (the
  * Okabe–Ito palette, readable with colour-blindness), dash pattern and marker
- * shape, so they stay apart in greyscale too.
+ * shape, so they stay apart in greyscale too. Only measured points are
+ * drawn: a line never runs across an x the sweep has but this series lacks
+ * (a dotted connector says so), nor into the "never" band; an outlier beyond
+ * a clipped y range is an arrow at the edge with its value.
  */
 import { makeAxis, project, type Axis, type AxisScale } from './chart-axis';
+import { clamp, offscale, offscaleMarks, offscaleRows, type OffscalePoint, type YClip } from './chart-offscale';
 import { el, n1, openTag } from './svg-element';
 import { sig3 } from './stats';
 
@@ -20,6 +24,8 @@ export interface ChartPoint {
   hi?: number;
   /** Drawn as an outline only (e.g. a difference within the spread). */
   hollow?: boolean;
+  /** The point's place on `xGrid` when `x` is nudged sideways for legibility; default x. */
+  gridX?: number;
 }
 
 export interface ChartSeries {
@@ -43,6 +49,8 @@ export interface LineChartSpec {
   xScale?: AxisScale;
   yScale?: AxisScale;
   xFormat?: (v: number) => string;
+  /** Ticks on the x axis (e.g. the page sizes of the sweep), instead of the scale's own. */
+  xTicks?: readonly number[];
   yFormat?: (v: number) => string;
   /** Force the y range to include these (e.g. yMin 0 for throughput). */
   yMin?: number;
@@ -53,13 +61,24 @@ export interface LineChartSpec {
   guide?: { y: number; label: string };
   /** Lines of explanation under the legend. */
   notes?: string[];
+  /**
+   * The x values a complete sweep has (e.g. every page size). A series' line
+   * joins two of its points only when no x of the grid, nor of any series,
+   * lies between them; otherwise a thin dotted connector, explained by `gapNote`.
+   */
+  xGrid?: readonly number[];
+  /** What a dotted connector means, e.g. "dotted: page sizes between were not measured". */
+  gapNote?: string;
+  /** A y range kept to the bulk of the data: values beyond are arrows at the edge, labelled. */
+  yClip?: YClip;
   series: ChartSeries[];
 }
 
-/** Okabe & Ito (2008), without the yellow that vanishes on white. */
-export const PALETTE = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#E69F00', '#56B4E9', '#000000'];
+/** Okabe & Ito (2008), without the yellow that vanishes on white, then three of Tol's muted colours: ten apart. */
+export const PALETTE = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#E69F00', '#56B4E9', '#000000', '#882255', '#999933', '#44AA99'];
 export const DASHES = ['', '7 4', '2 3', '9 3 2 3', '4 2 1 2'];
-const MARKER_COUNT = 6;
+/** As many marker shapes as colours: up to ten series differ in both. */
+export const MARKER_COUNT = 10;
 
 /** A marker shape centred on (x, y). */
 function marker(shape: number, x: number, y: number, color: string, hollow: boolean): string {
@@ -78,8 +97,20 @@ function marker(shape: number, x: number, y: number, color: string, hollow: bool
       return poly([[0, -r - 1], [r + 1, 0], [0, r + 1], [-r - 1, 0]]);
     case 4:
       return poly([[0, r + 1], [r + 0.5, -r + 0.5], [-r - 0.5, -r + 0.5]]);
-    default:
+    case 5:
       return poly([[-r, 0], [-r / 2, -r], [r / 2, -r], [r, 0], [r / 2, r], [-r / 2, r]]);
+    case 6:  // a plus
+      return poly([[-1.5, -r], [1.5, -r], [1.5, -1.5], [r, -1.5], [r, 1.5], [1.5, 1.5], [1.5, r], [-1.5, r], [-1.5, 1.5], [-r, 1.5], [-r, -1.5], [-1.5, -1.5]]);
+    case 7:  // a triangle pointing right
+      return poly([[r + 1, 0], [-r + 0.5, -r - 0.5], [-r + 0.5, r + 0.5]]);
+    case 8:  // a triangle pointing left
+      return poly([[-r - 1, 0], [r - 0.5, -r - 0.5], [r - 0.5, r + 0.5]]);
+    default:  // a five-pointed star
+      return poly(Array.from({ length: 10 }, (_, k): [number, number] => {
+        const a = -Math.PI / 2 + (k * Math.PI) / 5;
+        const rr = k % 2 === 0 ? r + 1.5 : (r + 1.5) * 0.45;
+        return [rr * Math.cos(a), rr * Math.sin(a)];
+      }));
   }
 }
 
@@ -96,6 +127,20 @@ function nullMarker(x: number, y: number, color: string): string {
 /** Tick labels need no trailing zeros: "5.00 µs" → "5 µs", "1.50×" → "1.5×". */
 export function trimZeros(label: string): string {
   return label.replace(/(\d)\.(\d*?)0+(?!\d)/, (_, a: string, b: string) => (b ? `${a}.${b}` : a));
+}
+
+/** The x values of the grid and of every point, sorted: what a line may not skip. */
+function gridOf(spec: LineChartSpec): number[] | null {
+  if (!spec.xGrid) return null;
+  const xs = [...spec.xGrid, ...spec.series.flatMap((s) => s.points.map((p) => p.gridX ?? p.x))];
+  return [...new Set(xs)].sort((a, b) => a - b);
+}
+
+/** Whether a grid value lies strictly between a and b. */
+function skips(grid: readonly number[] | null, a: number, b: number): boolean {
+  if (grid === null) return false;
+  const [lo, hi] = a < b ? [a, b] : [b, a];
+  return grid.some((g) => g > lo * (1 + 1e-9) && g < hi * (1 - 1e-9));
 }
 
 /** Rough text width at 11 px, to lay out without a font. */
@@ -116,8 +161,25 @@ interface Layout {
   colW: number;
   cols: number;
   legendRows: number;
+  /** Room under the plot for off-scale labels, above the tick labels. */
+  belowH: number;
+  notes: string[];
 }
 
+/** Legend entries: every series, then the guide line when there is one (its label stays off the data). */
+function legendCount(spec: LineChartSpec): number {
+  return spec.series.length + (spec.guide ? 1 : 0);
+}
+
+/** Notes under the legend: the caller's, then what a dotted connector or an edge arrow means when the chart has one. */
+function notesOf(spec: LineChartSpec, hasGap: boolean, hasOffscale: boolean): string[] {
+  const out = [...(spec.notes ?? [])];
+  if (hasGap) out.push(spec.gapNote ?? 'Dotted: the x values between were not measured; no value is claimed there.');
+  if (hasOffscale) out.push('▲ / ▼ at the edge: a value beyond the axis, printed beside it (the axis is kept to the bulk of the values).');
+  return out;
+}
+
+/** The horizontal layout; `vertical` then places rows, given how many off-scale label rows each edge needs. */
 function layout(spec: LineChartSpec, yTickLabels: string[], hasNull: boolean): Layout {
   const width = spec.width ?? 760;
   const plotH = spec.height ?? 300;
@@ -127,12 +189,24 @@ function layout(spec: LineChartSpec, yTickLabels: string[], hasNull: boolean): L
   const plotTop = spec.subtitle ? 58 : 40;
   const plotBottom = plotTop + plotH;
   const bandH = hasNull ? 24 : 0;
-  const colW = Math.min(plotW, Math.max(150, 46 + Math.max(0, ...spec.series.map((s) => textWidth(s.label)))));
+  const labels = [...spec.series.map((s) => s.label), ...(spec.guide ? [spec.guide.label] : [])];
+  const colW = Math.min(plotW, Math.max(150, 46 + Math.max(0, ...labels.map(textWidth))));
   const cols = Math.max(1, Math.floor(plotW / colW));
-  const legendRows = Math.ceil(spec.series.length / cols);
+  const legendRows = Math.ceil(legendCount(spec) / cols);
   const legendTop = plotBottom + 50;
   const height = legendTop + legendRows * 18 + (spec.notes?.length ?? 0) * 16 + 12;
-  return { width, height, left, plotW, plotTop, plotBottom, dataTop: plotTop + bandH + 6, bandH, legendTop, colW, cols, legendRows };
+  return { width, height, left, plotW, plotTop, plotBottom, dataTop: plotTop + bandH + 6, bandH, legendTop, colW, cols, legendRows, belowH: 0, notes: spec.notes ?? [] };
+}
+
+/** Moves the plot down for off-scale labels above it, and the axis and legend down for those below; sets the notes. */
+function vertical(L: Layout, rows: { above: number; below: number }, notes: string[]): Layout {
+  const aboveH = rows.above > 0 ? rows.above * 11 + 4 : 0;
+  const belowH = rows.below > 0 ? rows.below * 11 + 4 : 0;
+  const plotTop = L.plotTop + aboveH;
+  const plotBottom = L.plotBottom + aboveH;
+  const legendTop = plotBottom + 50 + belowH;
+  const height = legendTop + L.legendRows * 18 + notes.length * 16 + 12;
+  return { ...L, plotTop, plotBottom, dataTop: L.dataTop + aboveH, legendTop, height, belowH, notes };
 }
 
 function seriesStyle(s: ChartSeries, i: number): { color: string; dash: string; shape: number } {
@@ -149,15 +223,30 @@ export function lineChart(spec: LineChartSpec): string {
   const points = spec.series.flatMap((s) => s.points);
   const hasNull = spec.nullLabel !== undefined && points.some((p) => p.y === null);
 
-  const ys = points.flatMap((p) => (p.y === null ? [] : [p.y, p.lo ?? p.y, p.hi ?? p.y]));
+  const clip = spec.yClip;
+  const ys = points.flatMap((p) => (p.y === null ? [] : [p.y, p.lo ?? p.y, p.hi ?? p.y])).map((v) => clamp(v, clip));
   const forcedY = [spec.yMin, spec.yMax, spec.guide?.y].filter((v): v is number => v !== undefined);
   const xAxis = makeAxis(xScale, points.map((p) => p.x), []);
+  if (spec.xTicks) {
+    const inside = spec.xTicks.filter((t) => t >= xAxis.min && t <= xAxis.max);
+    if (inside.length >= 2) xAxis.ticks = inside;
+  }
   const yAxis = makeAxis(yScale, ys, forcedY);
   if (spec.yMin !== undefined && yScale === 'linear') yAxis.min = Math.max(yAxis.min, spec.yMin);
   const yTickLabels = yAxis.ticks.map((t) => trimZeros((spec.yFormat ?? sig3)(t)));
-  const L = layout(spec, yTickLabels, hasNull);
-  const px = (x: number): number => project(xAxis, x, L.left, L.left + L.plotW);
-  const py = (y: number): number => project(yAxis, y, L.plotBottom, L.dataTop);
+  const H = layout(spec, yTickLabels, hasNull);
+  const px = (x: number): number => project(xAxis, x, H.left, H.left + H.plotW);
+  const grid = gridOf(spec);
+  const off: OffscalePoint[] = spec.series.flatMap((s, i) =>
+    s.points.flatMap((p) => {
+      const edge = p.y === null ? null : offscale(p.y, clip);
+      return edge ? [{ x: px(p.x), edge, label: trimZeros((spec.yFormat ?? sig3)(p.y!)), color: seriesStyle(s, i).color }] : [];
+    }),
+  );
+  const hasGap = spec.series.some((s) => drawable(s, xScale, yScale, hasNull).some((p, k, a) => k > 0 && p.y !== null && a[k - 1]!.y !== null && skips(grid, a[k - 1]!.gridX ?? a[k - 1]!.x, p.gridX ?? p.x)));
+  const L = vertical(H, offscaleRows(off), notesOf(spec, hasGap, off.length > 0));
+  const py = (y: number): number => project(yAxis, clamp(y, clip), L.plotBottom, L.dataTop);
+  const offMarks = off.length > 0 ? offscaleMarks(off, L.plotTop, L.plotBottom) : '';
 
   return [
     openTag('svg', {
@@ -174,7 +263,8 @@ export function lineChart(spec: LineChartSpec): string {
     el('text', { x: L.left, y: 22, 'font-size': 15, 'font-weight': 600, fill: '#111111' }, spec.title),
     spec.subtitle ? el('text', { x: L.left, y: 40, fill: '#555555' }, spec.subtitle) : '',
     ...axes(spec, L, xAxis, yAxis, yTickLabels, px, py, hasNull),
-    ...spec.series.map((s, i) => drawSeries(s, i, L, xScale, yScale, px, py, hasNull)),
+    ...spec.series.map((s, i) => drawSeries(s, i, L, xScale, yScale, px, py, hasNull, grid, clip)),
+    offMarks,
     points.length === 0
       ? el('text', { x: L.left + L.plotW / 2, y: (L.plotTop + L.plotBottom) / 2, 'text-anchor': 'middle', fill: '#777777' }, 'no data')
       : '',
@@ -213,11 +303,11 @@ function axes(
   out.push('<g class="ticks" fill="#333333" font-size="11">');
   yAxis.ticks.forEach((t, i) => out.push(el('text', { x: L.left - 6, y: py(t) + 4, 'text-anchor': 'end' }, yTickLabels[i])));
   const xf = spec.xFormat ?? sig3;
-  for (const t of xAxis.ticks) out.push(el('text', { x: px(t), y: L.plotBottom + 16, 'text-anchor': 'middle' }, trimZeros(xf(t))));
+  for (const t of xAxis.ticks) out.push(el('text', { x: px(t), y: L.plotBottom + L.belowH + 16, 'text-anchor': 'middle' }, trimZeros(xf(t))));
   out.push('</g>');
   out.push(
     el('rect', { x: L.left, y: L.plotTop, width: L.plotW, height: L.plotBottom - L.plotTop, fill: 'none', stroke: '#888888' }),
-    el('text', { x: L.left + L.plotW / 2, y: L.plotBottom + 36, 'text-anchor': 'middle', fill: '#111111' }, spec.xLabel),
+    el('text', { x: L.left + L.plotW / 2, y: L.plotBottom + L.belowH + 36, 'text-anchor': 'middle', fill: '#111111' }, spec.xLabel),
     el(
       'text',
       { transform: `translate(14 ${n1((L.dataTop + L.plotBottom) / 2)}) rotate(-90)`, 'text-anchor': 'middle', fill: '#111111' },
@@ -226,15 +316,21 @@ function axes(
   );
   if (spec.guide) {
     const gy = py(spec.guide.y);
-    out.push(
-      el('line', { class: 'guide', x1: L.left, y1: gy, x2: right, y2: gy, stroke: '#444444', 'stroke-width': 1.2, 'stroke-dasharray': '6 3' }),
-      el('text', { x: L.left + 6, y: gy - 5, 'font-size': 11, fill: '#444444' }, spec.guide.label),
-    );
+    // Its label is in the legend, off the data.
+    out.push(el('line', { class: 'guide', x1: L.left, y1: gy, x2: right, y2: gy, stroke: '#444444', 'stroke-width': 1.2, 'stroke-dasharray': '6 3' }));
   }
   return out;
 }
 
-/** One series: its line, error bars, and markers (a cross for null points in the top band). */
+/** The points a series can draw on these scales, in x order. */
+function drawable(s: ChartSeries, xScale: AxisScale, yScale: AxisScale, hasNull: boolean): ChartPoint[] {
+  return s.points
+    .filter((p) => Number.isFinite(p.x) && (xScale === 'linear' || p.x > 0))
+    .filter((p) => (p.y === null ? hasNull : Number.isFinite(p.y) && (yScale === 'linear' || p.y > 0)))
+    .sort((a, b) => a.x - b.x);
+}
+
+/** One series: its line, error bars, and markers (a cross for null points in the top band, an edge arrow for off-scale ones). */
 function drawSeries(
   s: ChartSeries,
   i: number,
@@ -244,29 +340,30 @@ function drawSeries(
   px: (x: number) => number,
   py: (y: number) => number,
   hasNull: boolean,
+  grid: readonly number[] | null,
+  clip: YClip | undefined,
 ): string {
   const { color, dash, shape } = seriesStyle(s, i);
   const nullY = L.plotTop + L.bandH / 2;
-  const at = s.points
-    .filter((p) => Number.isFinite(p.x) && (xScale === 'linear' || p.x > 0))
-    .filter((p) => (p.y === null ? hasNull : Number.isFinite(p.y) && (yScale === 'linear' || p.y > 0)))
-    .sort((a, b) => a.x - b.x)
-    .map((p) => ({ p, x: px(p.x), y: p.y === null ? nullY : py(p.y) }));
+  const at = drawable(s, xScale, yScale, hasNull).map((p) => ({ p, x: px(p.x), y: p.y === null ? nullY : py(p.y) }));
   const out = ['<g class="series" stroke-linejoin="round">'];
-  // One path per series, broken at "never" points: no line runs into or out of the null band as if values lay between.
+  // The line joins neighbours only: broken at "never" points (no line runs into or out of the null band as
+  // if values lay between), and dotted across an x the sweep has but this series did not measure.
   let d = '';
-  let pen = false;
-  for (const a of at) {
-    if (a.p.y === null) {
-      pen = false;
-      continue;
-    }
-    d += `${pen ? 'L' : 'M'}${n1(a.x)} ${n1(a.y)}`;
-    pen = true;
+  let gaps = '';
+  for (let k = 0; k < at.length; k++) {
+    const a = at[k]!;
+    if (a.p.y === null) continue;
+    const prev = k > 0 ? at[k - 1]! : null;
+    const joined = prev !== null && prev.p.y !== null;
+    const gap = joined && skips(grid, prev.p.gridX ?? prev.p.x, a.p.gridX ?? a.p.x);
+    if (gap) gaps += `M${n1(prev.x)} ${n1(prev.y)}L${n1(a.x)} ${n1(a.y)}`;
+    d += `${joined && !gap ? 'L' : 'M'}${n1(a.x)} ${n1(a.y)}`;
   }
   out.push(el('path', { class: 'line', d: d || 'M0 0', fill: 'none', stroke: color, 'stroke-width': 2, 'stroke-dasharray': dash }));
+  if (gaps) out.push(el('path', { class: 'gap', d: gaps, fill: 'none', stroke: color, 'stroke-width': 1, 'stroke-dasharray': '1 4', 'stroke-opacity': 0.7 }));
   for (const { p, x } of at) {
-    if (p.y === null || p.lo === undefined || p.hi === undefined) continue;
+    if (p.y === null || p.lo === undefined || p.hi === undefined || offscale(p.y, clip)) continue;
     if (yScale !== 'linear' && !(p.lo > 0)) continue;
     const y0 = py(p.lo);
     const y1 = py(p.hi);
@@ -274,7 +371,10 @@ function drawSeries(
     const d = `M${n1(x)} ${n1(y0)}V${n1(y1)}M${n1(x - 3)} ${n1(y0)}H${n1(x + 3)}M${n1(x - 3)} ${n1(y1)}H${n1(x + 3)}`;
     out.push(el('path', { d, stroke: color, 'stroke-width': 1.2, fill: 'none' }));
   }
-  for (const { p, x, y } of at) out.push(p.y === null ? nullMarker(x, y, color) : marker(shape, x, y, color, p.hollow === true));
+  for (const { p, x, y } of at) {
+    if (p.y === null) out.push(nullMarker(x, y, color));
+    else if (!offscale(p.y, clip)) out.push(marker(shape, x, y, color, p.hollow === true));
+  }
   out.push('</g>');
   return out.join('\n');
 }
@@ -292,7 +392,16 @@ function legend(spec: LineChartSpec, L: Layout): string {
       el('text', { x: x + 38, y: y + 4 }, s.label),
     );
   });
-  (spec.notes ?? []).forEach((line, k) => {
+  if (spec.guide) {
+    const k = spec.series.length;
+    const x = L.left + (k % L.cols) * L.colW;
+    const y = L.legendTop + Math.floor(k / L.cols) * 18;
+    out.push(
+      el('line', { x1: x, y1: y, x2: x + 30, y2: y, stroke: '#444444', 'stroke-width': 1.2, 'stroke-dasharray': '6 3' }),
+      el('text', { x: x + 38, y: y + 4 }, spec.guide.label),
+    );
+  }
+  L.notes.forEach((line, k) => {
     out.push(el('text', { x: L.left, y: L.legendTop + L.legendRows * 18 + 4 + k * 16, fill: '#555555' }, line));
   });
   out.push('</g>');

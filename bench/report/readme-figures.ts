@@ -117,17 +117,17 @@ export function readmeFigures(report: Report): string {
   return out.join('\n');
 }
 
-/** README with its block replaced by `block`; throws when the markers are missing. */
-export function replaceReadmeFigures(readme: string, block: string): string {
-  const a = readme.indexOf(README_BEGIN);
-  const b = readme.indexOf(README_END);
+/** README with the block between `begin` and `end` (default: this block's markers) replaced by `block`; throws when the markers are missing. */
+export function replaceReadmeFigures(readme: string, block: string, begin = README_BEGIN, end = README_END): string {
+  const a = readme.indexOf(begin);
+  const b = readme.indexOf(end);
   if (a < 0 || b < a) throw new Error('README.md has no figures block (the markers are missing)');
-  return readme.slice(0, a) + block + readme.slice(b + README_END.length);
+  return readme.slice(0, a) + block + readme.slice(b + end.length);
 }
 
-/** The block README carries now, or null. */
-export function currentReadmeFigures(readme: string): string | null {
-  const a = readme.indexOf(README_BEGIN);
-  const b = readme.indexOf(README_END);
-  return a < 0 || b < a ? null : readme.slice(a, b + README_END.length);
+/** The block README carries now between `begin` and `end`, or null. */
+export function currentReadmeFigures(readme: string, begin = README_BEGIN, end = README_END): string | null {
+  const a = readme.indexOf(begin);
+  const b = readme.indexOf(end);
+  return a < 0 || b < a ? null : readme.slice(a, b + end.length);
 }

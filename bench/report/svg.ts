@@ -16,9 +16,12 @@ import {
   preferred,
   rank,
   OP_ORDER,
+  SWEEP_BATCHES,
+  SWEEP_PAGE_SIZES,
   type Mode,
 } from './labels';
-import { lineChart, type ChartPoint, type ChartSeries } from './line-chart';
+import { MARKER_COUNT, lineChart, type ChartPoint, type ChartSeries, type LineChartSpec } from './line-chart';
+import { smallMultiples } from './small-multiples';
 import type { Backing, Op, PoolTemperature, Report } from './schema';
 import { formatBytesShort, formatNs } from './stats';
 
@@ -49,6 +52,43 @@ function poolText(temperature: PoolTemperature | undefined, backings: readonly B
 
 const statPoint = (x: number, s: { median: number; q1: number; q3: number }): ChartPoint => ({ x, y: s.median, lo: s.q1, hi: s.q3 });
 
+/** "Dotted: page sizes between were not measured (16K, 256K)": the grid values inside the chart's range that no series has. */
+function gapNote(what: string, grid: readonly number[], series: readonly ChartSeries[], format: (v: number) => string): string {
+  const xs = series.flatMap((s) => s.points.map((p) => p.gridX ?? p.x));
+  const lo = Math.min(...xs);
+  const hi = Math.max(...xs);
+  const missing = grid.filter((g) => g > lo && g < hi && !xs.includes(g));
+  return `Dotted: ${what} between were not measured${missing.length ? ` (${missing.map(format).join(', ')})` : ' for that series'}; no value is claimed there.`;
+}
+
+/** Most series one crossover panel draws: each gets its own colour and its own marker. */
+const MAX_SERIES = 6;
+
+/**
+ * One chart when its series fit the colours and markers (each series its own
+ * of both); else small multiples: the reference series (sync, baselines) in
+ * every panel, the others shared out in order, restyled per panel.
+ */
+function chartOrPanels(spec: LineChartSpec, reference: ReadonlySet<ChartSeries>): string {
+  if (spec.series.length <= MARKER_COUNT) return lineChart(spec);
+  const refs = spec.series.filter((x) => reference.has(x));
+  const rest = spec.series.filter((x) => !reference.has(x));
+  const room = Math.max(1, MARKER_COUNT - refs.length);
+  // One y range for every panel, so panels compare at a glance.
+  const ys = spec.series.flatMap((x) => x.points.flatMap((p) => (p.y === null ? [] : [p.y, p.lo ?? p.y, p.hi ?? p.y])));
+  const log = spec.yScale !== undefined && spec.yScale !== 'linear';
+  const finite = ys.filter((v) => Number.isFinite(v) && (!log || v > 0));
+  if (finite.length > 0) spec = { ...spec, yMin: Math.min(spec.yMin ?? Infinity, ...finite), yMax: Math.max(spec.yMax ?? -Infinity, ...finite) };
+  const panels: string[] = [];
+  for (let i = 0; i < rest.length; i += room) {
+    const mine = rest.slice(i, i + room);
+    const series = [...refs, ...mine].map((x, k) => ({ ...x, color: k, marker: k, dash: k }));
+    const { subtitle: _, ...panel } = spec;
+    panels.push(lineChart({ ...panel, title: `${mine[0]!.label} … ${mine[mine.length - 1]!.label}`, width: 560, series }));
+  }
+  return smallMultiples({ title: spec.title, ...(spec.subtitle ? { subtitle: spec.subtitle } : {}), columns: 2, panels });
+}
+
 /** The largest-batch entry among `items`. */
 function largestBatch<T extends { batch: number }>(items: readonly T[]): T | undefined {
   return items.reduce<T | undefined>((m, c) => (m === undefined || c.batch > m.batch ? c : m), undefined);
@@ -65,6 +105,7 @@ export function throughputChart(report: Report, op: Op): string {
   const backings = backingsOf([...cells, ...baselines]);
   const mixed = backings.length > 1;
   const series: ChartSeries[] = [];
+  const reference = new Set<ChartSeries>();
   for (const backing of backings) {
     for (const mode of distinctModes(cells.filter((c) => c.backing === backing))) {
       const mine = cells.filter((c) => c.backing === backing && modeId(c) === modeId(mode));
@@ -72,6 +113,7 @@ export function throughputChart(report: Report, op: Op): string {
         .sort((a, b) => a - b)
         .map((size) => statPoint(size, largestBatch(mine.filter((c) => c.pageSize === size))!.metrics.gbps));
       series.push({ label: label(modeLabel(mode), backing, mixed), points });
+      if (mode.path === 'sync') reference.add(series[series.length - 1]!);
     }
   }
   for (const name of CHART_BASELINES) {
@@ -82,11 +124,12 @@ export function throughputChart(report: Report, op: Op): string {
         .sort((a, b) => a - b)
         .map((size) => statPoint(size, largestBatch(mine.filter((b) => b.pageSize === size))!.metrics.gbps));
       series.push({ label: label(`${name} (baseline)`, backing, mixed), points });
+      reference.add(series[series.length - 1]!);
     }
   }
   // Each series at its own largest batch: a mode measured only to 64 is not "at 256".
   const at = 'each series at the largest batch it was measured at';
-  return lineChart({
+  return chartOrPanels({
     title: `${op}: throughput by page size`,
     subtitle: `${poolText(temperature, backings)} · ${at} · median, bars: q1–q3`,
     xLabel: 'page size',
@@ -94,8 +137,11 @@ export function throughputChart(report: Report, op: Op): string {
     xScale: 'log2',
     xFormat: formatBytesShort,
     yMin: 0,
+    xGrid: SWEEP_PAGE_SIZES,
+    xTicks: SWEEP_PAGE_SIZES,
+    gapNote: gapNote('page sizes', SWEEP_PAGE_SIZES, series, formatBytesShort),
     series,
-  });
+  }, reference);
 }
 
 /** Caller CPU per page against batch size, sync included, for one page size. */
@@ -106,6 +152,7 @@ export function callerCpuChart(report: Report, op: Op, pageSize: number): string
   const backings = backingsOf(cells);
   const mixed = backings.length > 1;
   const series: ChartSeries[] = [];
+  const reference = new Set<ChartSeries>();
   for (const backing of backings) {
     for (const mode of distinctModes(cells.filter((c) => c.backing === backing))) {
       const points = cells
@@ -113,11 +160,12 @@ export function callerCpuChart(report: Report, op: Op, pageSize: number): string
         .sort((a, b) => a.batch - b.batch)
         .map((c) => statPoint(c.batch, c.metrics.callerCpuNsPerPage));
       series.push({ label: label(modeLabel(mode), backing, mixed), points });
+      if (mode.path === 'sync') reference.add(series[series.length - 1]!);
     }
   }
   const ys = cells.map((c) => c.metrics.callerCpuNsPerPage.median).filter((v) => v > 0);
   const wide = ys.length > 0 && Math.max(...ys) / Math.min(...ys) > 20;
-  return lineChart({
+  return chartOrPanels({
     title: `${op}, ${pageLabel(pageSize)} pages: CPU taken from the calling thread`,
     subtitle: `${poolText(temperature, backings)} · per page · median, bars: q1–q3${wide ? ' · log scale' : ''}`,
     xLabel: 'batch size (pages per submission)',
@@ -127,11 +175,19 @@ export function callerCpuChart(report: Report, op: Op, pageSize: number): string
     yScale: wide ? 'log10' : 'linear',
     yFormat: formatNs,
     ...(wide ? {} : { yMin: 0 }),
+    xGrid: SWEEP_BATCHES,
+    xTicks: SWEEP_BATCHES,
+    gapNote: gapNote('batches', SWEEP_BATCHES, series, String),
     series,
-  });
+  }, reference);
 }
 
-/** The smallest batch from which async beats sync, by page size; "never" at the top edge. */
+/**
+ * The smallest batch from which async beats sync, by page size; "never" in a
+ * band at the top edge. Small multiples: one panel per op and figure
+ * (throughput, caller CPU), at most MAX_SERIES engine modes a panel, each
+ * mode with its own colour and marker, the same in every panel.
+ */
 export function crossoverChart(report: Report, op?: Op): string {
   const all = crossoversOf(report).filter((c) => op === undefined || c.op === op);
   const temperature = chartTemperature(all);
@@ -141,53 +197,63 @@ export function crossoverChart(report: Report, op?: Op): string {
   const ops = distinct(chosen.map((c) => c.op), (a, b) => rank(OP_ORDER, a) - rank(OP_ORDER, b));
   const modes: Mode[] = distinctModes(chosen.map(crossoverMode));
   const metrics = ['throughput', 'callerCpu'] as const;
-
-  const groups: { label: string; color: number; dash: number; marker: number; op: Op; mode: Mode; metric: (typeof metrics)[number] }[] = [];
-  ops.forEach((o, oi) =>
-    modes.forEach((mode, mi) =>
-      metrics.forEach((metric, ki) =>
-        groups.push({
-          label: `${ops.length > 1 ? `${o} ` : ''}${modeLabel(mode)}, ${metric === 'throughput' ? 'throughput' : 'caller CPU'}`,
-          color: mi,
-          dash: ki === 0 ? 0 : 1,
-          marker: oi * 3 + ki,
-          op: o,
-          mode,
-          metric,
-        }),
-      ),
-    ),
-  );
-  // Nudge each series sideways a little, so equal values stay visible side by side.
-  const nudge = (i: number): number => 2 ** ((i - (groups.length - 1) / 2) * (0.5 / Math.max(1, groups.length)));
-  const series: ChartSeries[] = groups
-    .map((g, i) => ({
-      label: g.label,
-      color: g.color,
-      dash: g.dash,
-      marker: g.marker,
-      points: chosen
-        .filter((c) => c.op === g.op && c.metric === g.metric)
-        .filter((c) => modeId(crossoverMode(c)) === modeId(g.mode))
-        .sort((a, b) => a.pageSize - b.pageSize)
-        .map((c) => ({ x: c.pageSize * nudge(i), y: c.batch })),
-    }))
-    .filter((s) => s.points.length > 0);
-
   const batches = report.cells.filter((c) => c.path === 'async').map((c) => c.batch);
   const range = batches.length ? { yMin: Math.min(...batches), yMax: Math.max(...batches) } : {};
-  return lineChart({
+  const chunks: Mode[][] = [];
+  for (let i = 0; i < modes.length; i += MAX_SERIES) chunks.push(modes.slice(i, i + MAX_SERIES));
+
+  const panels: string[] = [];
+  for (const o of ops) {
+    for (const chunk of chunks) {
+      for (const metric of metrics) {
+        // Nudge each series sideways a little, so equal values stay visible side by side.
+        const nudge = (i: number): number => 2 ** ((i - (chunk.length - 1) / 2) * (0.4 / Math.max(1, chunk.length)));
+        const series: ChartSeries[] = chunk
+          .map((mode, i) => ({
+            label: modeLabel(mode),
+            color: i,
+            marker: i,
+            dash: 0,
+            points: chosen
+              .filter((c) => c.op === o && c.metric === metric)
+              .filter((c) => modeId(crossoverMode(c)) === modeId(mode))
+              .sort((a, b) => a.pageSize - b.pageSize)
+              .map((c) => ({ x: c.pageSize * nudge(i), gridX: c.pageSize, y: c.batch })),
+          }))
+          .filter((s) => s.points.length > 0);
+        if (series.length === 0) continue;
+        const what = metric === 'throughput' ? 'throughput' : 'caller CPU';
+        const modesText = chunks.length > 1 ? ` (${chunk.map(modeLabel).join(', ')})` : '';
+        panels.push(
+          lineChart({
+            title: `${o}, ${what}${modesText}`,
+            width: 560,
+            height: 240,
+            xLabel: 'page size',
+            yLabel: 'crossover batch (lower is better)',
+            xScale: 'log2',
+            xFormat: formatBytesShort,
+            yScale: 'log2',
+            yFormat: (v) => String(v),
+            ...range,
+            nullLabel: 'never',
+            xGrid: SWEEP_PAGE_SIZES,
+            xTicks: SWEEP_PAGE_SIZES,
+            gapNote: gapNote('page sizes', SWEEP_PAGE_SIZES, series, formatBytesShort),
+            series,
+          }),
+        );
+      }
+    }
+  }
+  return smallMultiples({
     title: `${op ? `${op}: ` : ''}from what batch does async beat sync?`,
-    subtitle: `${poolText(temperature, backing ? [backing] : [])} · smallest batch from which async wins outside the spread at every larger batch`,
-    xLabel: 'page size',
-    yLabel: 'crossover batch (lower is better)',
-    xScale: 'log2',
-    xFormat: formatBytesShort,
-    yScale: 'log2',
-    yFormat: (v) => String(v),
-    ...range,
-    nullLabel: 'never',
-    notes: ['× in the top band: async never won within the batches measured. Markers are nudged sideways to keep equal values apart.'],
-    series,
+    subtitle: `${poolText(temperature, backing ? [backing] : [])} · smallest batch from which async wins (U test, p < 0.05) at every larger batch measured`,
+    columns: 2,
+    panels: panels.length > 0 ? panels : [lineChart({ title: 'no crossovers', xLabel: 'page size', yLabel: 'crossover batch', series: [] })],
+    notes: [
+      '× in the top band: async never won within the batches measured; no line runs into or out of it.',
+      'Markers are nudged sideways to keep equal values apart.',
+    ],
   });
 }

@@ -12,13 +12,14 @@
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { PAGE_SIZE_SPELLING, isPageSize, sizeFromText } from '../../lib/page-size';
+import { SWEEP_BATCHES, SWEEP_PAGE_SIZES } from '../report/labels';
 import type { Backing, BaselineName, BenchOptions, NumaPair, Op, PageSource, PoolTemperature, WaitMode } from '../report/schema';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
 
-export const ALL_PAGE_SIZES: readonly number[] = [4 * KiB, 16 * KiB, 64 * KiB, 256 * KiB, 1 * MiB, 2 * MiB];
-export const ALL_BATCHES: readonly number[] = [1, 4, 16, 64, 256];
+export const ALL_PAGE_SIZES: readonly number[] = SWEEP_PAGE_SIZES;
+export const ALL_BATCHES: readonly number[] = SWEEP_BATCHES;
 export const ALL_WAIT_MODES: readonly WaitMode[] = ['sleep', 'spin', 'adaptive'];
 export const ALL_SOURCES: readonly PageSource[] = ['registered', 'views'];
 /** Queue depths of a full run: one batch in flight, and eight (as io_uring and fio count them). */
@@ -43,6 +44,18 @@ export const DEFAULT_BUDGET_S = 540;
 export const QUICK_BUDGET_S = 50;
 /** Engine worker counts by default go up to this (the CPUs the process may use, minus one). */
 export const MAX_DEFAULT_WORKERS = 8;
+/**
+ * Default repetitions, from the U test's own arithmetic: with n repetitions a
+ * side and no ties, the smallest two-sided p the exact test can give is
+ * 2 / C(2n, n) — 0.1 at n = 3 (never significant), 0.029 at 4 (only when every
+ * repetition of one side beats every one of the other), 0.0079 at 5 (two of the
+ * 25 pairs may be out of order), 1.6e-4 at 8. Simulated with lognormal noise of
+ * 5% per repetition, a 10% difference comes out at p < 0.05 in ~93% of runs
+ * with 8 a side and ~63% with 5 (~97% with 5 at 3% noise): 8 for a full run,
+ * 5 for --quick, which must stay under a minute.
+ */
+export const DEFAULT_REPETITIONS = 8;
+export const QUICK_REPETITIONS = 5;
 
 /** One engine setting measured: how its workers wait, and how many there are. */
 export interface AsyncMode {
@@ -137,9 +150,9 @@ export const OPTIONS_HELP = [
   'options:',
   '  --quick             a short run (under a minute): 4k,64k,2m pages, batches 1,4,16,64,',
   '                      sync + adaptive ×1, sleep ×1, spin ×1, adaptive × the most workers,',
-  '                      store only, cold pool (hot pool at 4k only), 3 repetitions of 10 ms',
+  '                      store only, cold pool (hot pool at 4k only), 5 repetitions of 10 ms',
   '  --budget SECONDS    the time the run may take (default 540; --quick 50): the planner shortens',
-  '                      sample times, then repetitions (never below 3), to fit, and says so',
+  '                      sample times, then repetitions (never below 4), to fit, and says so',
   '  --cold-pool SIZE    bytes of each cold pool (default 256m; --quick 128m; rounded down to a power',
   '                      of two): cold comes from flushing what each repetition touches, not from size',
   '  -o, --out DIR       write report.json, report.md, SVG charts and report.html to DIR',
@@ -157,7 +170,7 @@ export const OPTIONS_HELP = [
   '  --backings LIST     auto,normal,thp,hugetlb: the first runs the whole sweep, each further',
   '                      one a small comparison subset (hugetlb only with huge pages reserved)',
   '  --ops LIST          store,load',
-  '  --reps N            repetitions per figure (default 5; --quick 3)',
+  '  --reps N            repetitions per figure (default 8; --quick 5); see "repetitions" below',
   '  --sample-ms N       time of one repetition in ms (default 25; --quick 10)',
   '  --depths LIST       queue depths: batches in flight per async cell, 1 to 64. 1: submit, await,',
   '                      submit the next; 8: eight batches in flight, as io_uring and fio count it.',
@@ -177,6 +190,13 @@ export const OPTIONS_HELP = [
   'Async cells keep each --depths value of batches in flight (depth 1: submit, await, submit the next).',
   'On a machine with several NUMA nodes the run also crosses pool node × worker node (the pool bound',
   "to one node, the workers pinned to another's CPUs) on a small subset; on one node it says so.",
+  '',
+  'repetitions: async and sync differ when a two-sided Mann-Whitney U test over the repetitions',
+  'gives p < 0.05. With n repetitions a side its smallest possible p is 2 / C(2n, n): 0.1 at n = 3',
+  '(never significant), 0.029 at 4 (every repetition of one side must beat every one of the other),',
+  '0.0079 at 5, 1.6e-4 at 8. With 5% noise per repetition, 8 a side detect a 10% difference in ~93%',
+  'of runs, 5 in ~63% (~97% at 3% noise): hence 8 by default and 5 with --quick; the budget never',
+  'cuts below 4. A noisier machine needs more (--reps) to see 10%.',
 ].join('\n');
 
 /** Parses "4k", "64KiB", "2m", "4096" into bytes; NaN if it is none of these. */
@@ -390,7 +410,7 @@ export function parseBenchArgs(args: readonly string[], ctx: ParseContext): Pars
   const ops = opsText !== undefined ? words('ops', opsText, ['store', 'load'] as const) : quick ? (['store'] as Op[]) : (['store', 'load'] as Op[]);
 
   const repsText = given('reps');
-  const repetitions = repsText !== undefined ? integer('reps', repsText, 1, 1000) : quick ? 3 : 5;
+  const repetitions = repsText !== undefined ? integer('reps', repsText, 1, 1000) : quick ? QUICK_REPETITIONS : DEFAULT_REPETITIONS;
   const sampleText = given('sample-ms');
   const sampleMs = sampleText !== undefined ? integer('sample-ms', sampleText, 1, 60000) : quick ? 10 : 25;
 

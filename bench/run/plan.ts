@@ -217,9 +217,9 @@ export function planMemory(plan: readonly PoolPlan[]): { poolBytes: number; dest
   return { poolBytes, destinationBytes, workerBytes, peakBytes: poolBytes + destinationBytes + workerBytes };
 }
 
-/** Shortest sample time and fewest repetitions the planner fits down to. */
+/** Shortest sample time and fewest repetitions the planner fits down to (4: the fewest at which the U test can reach p < 0.05). */
 export const MIN_SAMPLE_MS = 4;
-export const MIN_REPETITIONS = 3;
+export const MIN_REPETITIONS = 4;
 
 export interface FittedRun {
   options: RunOptions;
