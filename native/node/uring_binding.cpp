@@ -79,8 +79,10 @@ void UringState::wait() {
     if (fds[0].revents & POLLIN) {
       uint64_t v;
       (void)!read(fds[0].fd, &v, sizeof v);  // consumed before refilling: a later completion signals again
-      const bool landed = u->queue().refill();
-      if (landed && !posted.exchange(true)) napi_call_threadsafe_function(tsfn, nullptr, napi_tsfn_nonblocking);
+      u->queue().refill();
+      // Posted even when this refill landed nothing: JS may have reaped these
+      // completions itself (a sync call drains the queue) and still owes their batches a delivery.
+      if (!posted.exchange(true)) napi_call_threadsafe_function(tsfn, nullptr, napi_tsfn_nonblocking);
     }
   }
 }
