@@ -26,6 +26,8 @@ const SIZES: readonly Size[] = [
   // 32 slots of 2 MiB: a depth of 32 would reuse keys inside one pair of batches.
   { pageSize: 2 << 20, pages: 32, depths: [1, 8], main: false },
 ];
+/** --quick: 4 KiB at QD 1 and 32 (the fio ratios), the larger pages at QD 8 only. */
+const QUICK_DEPTHS: Record<number, readonly number[]> = { 4096: [1, 32], 65536: [8], [2 << 20]: [8] };
 /** Bytes of each device: the largest size's slots. */
 const DEVICE_BYTES = Math.max(...SIZES.map((s) => s.pageSize * s.pages));
 
@@ -67,6 +69,7 @@ function dirCell(s: Samples): DirCell {
 }
 
 export function kiloSpread(s: Spread): string {
+  if (s.median < 1000) return `${Math.round(s.median)} (${Math.round(s.q1)}–${Math.round(s.q3)})`;
   const k = (v: number): string => (v >= 10_000 ? `${Math.round(v / 1000)}` : (v / 1000).toFixed(1));
   return `${k(s.median)} K (${k(s.q1)}–${k(s.q3)})`;
 }
@@ -133,7 +136,7 @@ export const deviceSection: BenchSection = {
         const on: Target[] = size.main || targets.length === 1 ? targets : targets.filter((t) => t.name !== 'file');
         const n = size.main ? reps : sideReps;
         const bytes = size.pageSize * size.pages;
-        for (const depth of size.depths) {
+        for (const depth of ctx.quick ? QUICK_DEPTHS[size.pageSize]! : size.depths) {
           const samples = new Map<string, { write: Samples; read: Samples }>();
           const pw: Samples = { runs: [], fio: [] }, pr: Samples = { runs: [], fio: [] };
           for (let r = 0; r < n; r++) {
@@ -167,7 +170,7 @@ export const deviceSection: BenchSection = {
 
       const rows: TableCell[][] = [];
       for (const size of SIZES) {
-        for (const depth of size.depths) {
+        for (const depth of [...new Set(cells.filter((c) => c.pageSize === size.pageSize).map((c) => c.depth))]) {
           const p = size.main ? pool.get(depth) : undefined;
           if (p) rows.push(['pool', sizeLabel(size.pageSize), depth === 1 ? '1 (sync copy)' : `${depth} (copy engine, batch ${depth})`, ...dirCells(p.write), ...dirCells(p.read)]);
           for (const c of cells.filter((x) => x.pageSize === size.pageSize && x.depth === depth)) {
@@ -184,13 +187,14 @@ export const deviceSection: BenchSection = {
           `Latency: sync, every ${8}th call timed from JS (the N-API call included); io_uring, submission to completion per I/O, timed natively; fio, its completion latency. Caller CPU: the JS thread's CPU time per page.`,
       };
 
-      const invalidateNs = poolInvalidateNs(4096);
+      const frees = ctx.quick ? 1024 : 4096;
+      const invalidateNs = poolInvalidateNs(frees);
       data['pool-invalidate-ns'] = invalidateNs;
       const discardRows: TableCell[][] = [['pool', '(invalidatePage)', `${(invalidateNs / 1000).toFixed(3)} µs`, '0', '0']];
       const immediate = new Map<string, number>();
       for (const t of targets) {
         for (const [label, policy] of [['immediate', 'immediate'], ['batch 64', { batch: 64 }], ['none', 'none']] as const) {
-          const c = discardCost(t.path, 4096, policy);
+          const c = discardCost(t.path, frees, policy);
           data[`${t.name}-discard-${label}`] = c;
           if (label === 'immediate') immediate.set(t.name, c.nsPerFree);
           discardRows.push([t.name, label, `${(c.nsPerFree / 1000).toFixed(2)} µs`, String(c.discards), String(c.stale)]);
@@ -199,7 +203,7 @@ export const deviceSection: BenchSection = {
       const discardTable: Table = {
         columns: [{ label: 'device' }, { label: 'discard' }, { label: 'time per freed page', align: 'right' }, { label: 'discard calls', align: 'right' }, { label: 'stale slots after', align: 'right' }],
         rows: discardRows,
-        caption: '4096 stored 4 KiB pages freed in a random order, one invalidatePage each.',
+        caption: `${frees} stored 4 KiB pages freed in a random order, one invalidatePage each.`,
       };
 
       const headline = answer(cells, pool, immediate, invalidateNs);

@@ -274,9 +274,14 @@ void UringQueue::drainAll() {
       if (ready_.empty() && landed_.empty()) break;  // nothing can move (cannot happen)
       continue;
     }
-    io_uring_cqe* c;
-    int r = io_uring_wait_cqe(&ring_->ring, &c);
-    if (r < 0 && r != -EINTR) return;
+    // Waits out everything in flight before issuing more: one submission per
+    // queue's worth of ops while this thread blocks anyway.
+    while (inflight_ > 0) {
+      io_uring_cqe* c;
+      int r = io_uring_wait_cqe(&ring_->ring, &c);
+      if (r < 0 && r != -EINTR) return;
+      landCqes();
+    }
   }
 }
 
