@@ -190,18 +190,36 @@ export function fioAvailable(): boolean {
   }
 }
 
-/** fio on the same path, block size and depth: IOPS and completion latency p50/p99 (ns). */
-export function fio(path: string, bytes: number, pageSize: number, rw: 'randwrite' | 'randread', depth: number, seconds: number): { iops: number; p50Ns: number; p99Ns: number } {
+export interface FioRun {
+  iops: number;
+  p50Ns: number;
+  p99Ns: number;
+}
+
+/**
+ * fio on the same path and block size, at each depth: random writes, then
+ * random reads, depth after depth (stonewalled jobs of one fio process, so
+ * its start-up costs once): IOPS and completion latency p50/p99 (ns) of each.
+ */
+export function fio(path: string, bytes: number, pageSize: number, depths: readonly number[], seconds: number): Map<number, { write: FioRun; read: FioRun }> {
   const args = [
-    '--name=frontswap', `--filename=${path}`, `--rw=${rw}`, `--bs=${pageSize}`, '--direct=1',
-    `--ioengine=${depth === 1 ? 'psync' : 'io_uring'}`, `--iodepth=${depth}`, `--size=${bytes}`,
+    `--filename=${path}`, `--bs=${pageSize}`, '--direct=1', `--size=${bytes}`,
     `--runtime=${Math.max(1, Math.round(seconds * 1000))}ms`, '--time_based=1', '--output-format=json', '--randrepeat=0', '--norandommap=1',
   ];
-  if (depth > 1) args.push(`--iodepth_batch_submit=${depth}`, `--iodepth_batch_complete_min=1`);
+  for (const depth of depths) {
+    for (const rw of ['randwrite', 'randread']) {
+      args.push(`--name=${rw}-${depth}`, `--rw=${rw}`, `--ioengine=${depth === 1 ? 'psync' : 'io_uring'}`, `--iodepth=${depth}`, '--stonewall');
+      if (depth > 1) args.push(`--iodepth_batch_submit=${depth}`, `--iodepth_batch_complete_min=1`);
+    }
+  }
   const out = JSON.parse(execFileSync('fio', args, { encoding: 'utf8', maxBuffer: 1 << 24 }));
-  const job = rw === 'randwrite' ? out.jobs[0].write : out.jobs[0].read;
-  const pct = job.clat_ns?.percentile ?? {};
-  return { iops: job.iops, p50Ns: pct['50.000000'] ?? NaN, p99Ns: pct['99.000000'] ?? NaN };
+  const one = (job: { iops: number; clat_ns?: { percentile?: Record<string, number> } }): FioRun => {
+    const pct = job.clat_ns?.percentile ?? {};
+    return { iops: job.iops, p50Ns: pct['50.000000'] ?? NaN, p99Ns: pct['99.000000'] ?? NaN };
+  };
+  const byDepth = new Map<number, { write: FioRun; read: FioRun }>();
+  depths.forEach((d, i) => byDepth.set(d, { write: one(out.jobs[2 * i].write), read: one(out.jobs[2 * i + 1].read) }));
+  return byDepth;
 }
 
 /** Per freed page: the time invalidatePage takes under each discard policy, and what stays stale. */

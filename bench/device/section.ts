@@ -21,7 +21,7 @@ interface Size {
 }
 
 const SIZES: readonly Size[] = [
-  { pageSize: 4096, pages: 4096, depths: [1, 8, 32], main: true },
+  { pageSize: 4096, pages: 2048, depths: [1, 8, 32], main: true },
   { pageSize: 65536, pages: 256, depths: [1, 8, 32], main: false },
   // 32 slots of 2 MiB: a depth of 32 would reuse keys inside one pair of batches.
   { pageSize: 2 << 20, pages: 32, depths: [1, 8], main: false },
@@ -136,32 +136,46 @@ export const deviceSection: BenchSection = {
         const on: Target[] = size.main || targets.length === 1 ? targets : targets.filter((t) => t.name !== 'file');
         const n = size.main ? reps : sideReps;
         const bytes = size.pageSize * size.pages;
-        for (const depth of ctx.quick ? QUICK_DEPTHS[size.pageSize]! : size.depths) {
-          const samples = new Map<string, { write: Samples; read: Samples }>();
-          const pw: Samples = { runs: [], fio: [] }, pr: Samples = { runs: [], fio: [] };
-          for (let r = 0; r < n; r++) {
-            // One repetition visits every target in turn, so machine noise spreads over all of them alike.
-            ctx.progress?.write(`device: ${sizeLabel(size.pageSize)} QD ${depth}, repetition ${r + 1}/${n}\n`);
-            if (size.main) {
-              const p = await poolOps(size.pages, depth, seconds);
-              pw.runs.push(p.write);
-              pr.runs.push(p.read);
-            }
-            for (const t of on) {
-              const s = samples.get(t.name) ?? { write: { runs: [], fio: [] }, read: { runs: [], fio: [] } };
-              samples.set(t.name, s);
+        const depths = ctx.quick ? QUICK_DEPTHS[size.pageSize]! : size.depths;
+        const key = (target: string, depth: number): string => `${target}/${depth}`;
+        const samples = new Map<string, { write: Samples; read: Samples }>();
+        const sample = (k: string): { write: Samples; read: Samples } => {
+          const s = samples.get(k) ?? { write: { runs: [], fio: [] }, read: { runs: [], fio: [] } };
+          samples.set(k, s);
+          return s;
+        };
+        for (let r = 0; r < n; r++) {
+          // One repetition visits every target and depth in turn, so machine noise spreads over all of them alike.
+          ctx.progress?.write(`device: ${sizeLabel(size.pageSize)}, repetition ${r + 1}/${n}\n`);
+          for (const depth of depths) {
+            if (!size.main) continue;
+            const p = await poolOps(size.pages, depth, seconds);
+            const s = sample(key('pool', depth));
+            s.write.runs.push(p.write);
+            s.read.runs.push(p.read);
+          }
+          for (const t of on) {
+            for (const depth of depths) {
               const o = await ours(t.path, size.pageSize, size.pages, depth, seconds);
+              const s = sample(key(t.name, depth));
               s.write.runs.push(o.write);
               s.read.runs.push(o.read);
-              if (haveFio) {
-                s.write.fio.push(fio(t.path, bytes, size.pageSize, 'randwrite', depth, fioSeconds));
-                s.read.fio.push(fio(t.path, bytes, size.pageSize, 'randread', depth, fioSeconds));
+            }
+            if (haveFio) {
+              for (const [depth, f] of fio(t.path, bytes, size.pageSize, depths, fioSeconds)) {
+                const s = sample(key(t.name, depth));
+                s.write.fio.push(f.write);
+                s.read.fio.push(f.read);
               }
             }
           }
-          if (size.main) pool.set(depth, { write: dirCell(pw), read: dirCell(pr) });
-          for (const [target, s] of samples) {
-            cells.push({ target, pageSize: size.pageSize, depth, reps: n, write: dirCell(s.write), read: dirCell(s.read) });
+        }
+        for (const depth of depths) {
+          const p = samples.get(key('pool', depth));
+          if (p) pool.set(depth, { write: dirCell(p.write), read: dirCell(p.read) });
+          for (const t of on) {
+            const s = samples.get(key(t.name, depth))!;
+            cells.push({ target: t.name, pageSize: size.pageSize, depth, reps: n, write: dirCell(s.write), read: dirCell(s.read) });
           }
         }
       }
@@ -187,7 +201,7 @@ export const deviceSection: BenchSection = {
           `Latency: sync, every ${8}th call timed from JS (the N-API call included); io_uring, submission to completion per I/O, timed natively; fio, its completion latency. Caller CPU: the JS thread's CPU time per page.`,
       };
 
-      const frees = ctx.quick ? 1024 : 4096;
+      const frees = 1024;
       const invalidateNs = poolInvalidateNs(frees);
       data['pool-invalidate-ns'] = invalidateNs;
       const discardRows: TableCell[][] = [['pool', '(invalidatePage)', `${(invalidateNs / 1000).toFixed(3)} µs`, '0', '0']];
