@@ -122,6 +122,9 @@ export const deviceSection: BenchSection = {
     const sideReps = ctx.repetitions ?? (ctx.quick ? 1 : 3);
     const seconds = ctx.quick ? 0.1 : 0.2;
     const fioSeconds = ctx.quick ? 0.15 : 0.25;
+    // Larger pages: fewer repetitions, shorter cells (their spread is the bandwidth's, not the op rate's).
+    const sideSeconds = ctx.quick ? 0.1 : 0.15;
+    const sideFioSeconds = ctx.quick ? 0.15 : 0.2;
     const started = Date.now();
     const data: Record<string, unknown> = {};
     try {
@@ -156,13 +159,13 @@ export const deviceSection: BenchSection = {
           }
           for (const t of on) {
             for (const depth of depths) {
-              const o = await ours(t.path, size.pageSize, size.pages, depth, seconds);
+              const o = await ours(t.path, size.pageSize, size.pages, depth, size.main ? seconds : sideSeconds);
               const s = sample(key(t.name, depth));
               s.write.runs.push(o.write);
               s.read.runs.push(o.read);
             }
             if (haveFio) {
-              for (const [depth, f] of fio(t.path, bytes, size.pageSize, depths, fioSeconds)) {
+              for (const [depth, f] of fio(t.path, bytes, size.pageSize, depths, size.main ? fioSeconds : sideFioSeconds)) {
                 const s = sample(key(t.name, depth));
                 s.write.fio.push(f.write);
                 s.read.fio.push(f.read);
@@ -196,7 +199,7 @@ export const deviceSection: BenchSection = {
         columns: [...GRID_COLUMNS],
         rows,
         caption:
-          `Random overwrites of stored keys and random loads, O_DIRECT, incompressible pages; medians (IQR) in pages/s over ${reps} repetitions (4 KiB) or ${sideReps} (larger pages) of ${seconds} s per cell, fio ${fioSeconds} s, every target visited in each. ` +
+          `Random overwrites of stored keys and random loads, O_DIRECT, incompressible pages; medians (IQR) in pages/s over ${reps} repetitions of ${seconds} s per cell at 4 KiB (fio ${fioSeconds} s), ${sideReps} of ${sideSeconds} s at larger pages (fio ${sideFioSeconds} s), every target and depth visited in each. ` +
           'Depth d > 1: two batches of d outstanding against a queue of d entries (fio: iodepth d). Bold ratio: at least 0.8× fio. ' +
           `Latency: sync, every ${8}th call timed from JS (the N-API call included); io_uring, submission to completion per I/O, timed natively; fio, its completion latency. Caller CPU: the JS thread's CPU time per page.`,
       };
