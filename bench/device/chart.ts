@@ -21,7 +21,7 @@ export function deviceChart(cells: DeviceCell[], pool: Map<number, { write: DirC
   if (p.length) series.push({ label: 'pool (sync copy; engine at depth > 1)', color: 6, dash: 2, marker: 2, points: p.map(([d, c]) => ({ x: d, y: c.write.perSecond.median, lo: c.write.perSecond.q1, hi: c.write.perSecond.q3 })) });
   return lineChart({
     title: '4 KiB random stores per second against queue depth',
-    subtitle: `SwapDevice (sync at depth 1, io_uring deeper) and fio (psync, io_uring) on the same device; median and IQR of ${reps} runs`,
+    subtitle: `SwapDevice (sync at QD 1, io_uring deeper) vs fio (psync, io_uring), same device; median, IQR of ${reps}`,
     xLabel: 'queue depth',
     yLabel: 'stores/s',
     xScale: 'log2',
