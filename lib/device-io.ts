@@ -50,6 +50,15 @@ export interface UringStats {
   pending: number;
   /** Staging pages registered as io_uring fixed buffers. */
   fixedBuffers: boolean;
+  /** Times the completion thread refilled the ring from waiting ops before JS reaped. */
+  refills: number;
+  /** I/Os those refills issued. */
+  refilledSqes: number;
+  /** Per write and per read, submission to completion (ns, within ~6%): median and 99th percentile over the queue's life. */
+  writeP50Ns: number;
+  writeP99Ns: number;
+  readP50Ns: number;
+  readP99Ns: number;
 }
 
 export class DeviceIo {

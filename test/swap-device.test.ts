@@ -251,6 +251,10 @@ describe("io: 'uring'", { skip: NO_URING }, () => {
         assert.ok(st.waitedOps > 0, 'ops waited for the depth');
         assert.ok(st.maxBacklog >= 250);
         assert.equal(st.inflight, 0);
+        // The completion thread issues waiting ops as the kernel finishes others, before JS reaps.
+        assert.ok(st.refills > 0 && st.refilledSqes >= st.refills, `refilled ${st.refilledSqes} in ${st.refills}`);
+        assert.ok(st.writeP50Ns > 0 && st.writeP99Ns >= st.writeP50Ns, 'write latency from the completions');
+        assert.ok(st.readP50Ns > 0 && st.readP99Ns >= st.readP50Ns, 'read latency from the completions');
         throwsCode(() => new Frontswap(d, { io: 'uring' }), 'ERR_DEVICE_BUSY', 'FrontswapError');
         const second = new Frontswap(d);  // a sync front-end shares the device and waits for the queue
         second.init(0);

@@ -1,4 +1,4 @@
-/** `node dist/bench/device/main.js [--quick] [--out DIR]`: the device section alone. */
+/** `node dist/bench/device/main.js [--quick] [--out DIR]`: the device section alone (DIR gets device.md, .json, .html and the chart). */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { machineInfo } from '../../lib/index';
@@ -15,6 +15,8 @@ async function main(): Promise<void> {
     fs.mkdirSync(out, { recursive: true });
     fs.writeFileSync(path.join(out, 'device.md'), r.markdown + '\n');
     fs.writeFileSync(path.join(out, 'device.json'), JSON.stringify(r.data, null, 2) + '\n');
+    for (const c of r.charts) fs.writeFileSync(path.join(out, c.file), c.svg);
+    if (r.html) fs.writeFileSync(path.join(out, 'device.html'), r.html + '\n');
   }
 }
 

@@ -31,45 +31,53 @@ Code FrontswapUring::submit(const AsyncOp* ops, size_t n, uint64_t user, uint32_
     Code c = fs_->check(ops[k].type);
     if (c != Code::Ok) return c;
   }
-  uint32_t b;
-  if (!freeBatches_.empty()) {
-    b = freeBatches_.back();
-    freeBatches_.pop_back();
-  } else {
-    b = uint32_t(batches_.size());
-    batches_.emplace_back();
-  }
+  uint32_t b = 0;
+  // Under the queue's lock: a refill on another thread may be reading batches_.
+  queue_->withLock([&] {
+    if (!freeBatches_.empty()) {
+      b = freeBatches_.back();
+      freeBatches_.pop_back();
+    } else {
+      b = uint32_t(batches_.size());
+      batches_.emplace_back();
+    }
+    Batch& batch = batches_[b];
+    batch.ops.assign(ops, ops + n);
+    batch.slots.assign(n, kNoSlot);
+    batch.sources.assign(n, nullptr);
+    batch.results.assign(n, 0);
+    batch.user = user;
+    batch.pending = 0;
+    for (size_t k = 0; k < n; k++)
+      if (ops[k].kind == AsyncOpKind::Store) batch.sources[k] = pages_->page(user, uint32_t(k));
+  });
   Batch& batch = batches_[b];
-  batch.ops.assign(ops, ops + n);
-  batch.slots.assign(n, kNoSlot);
-  batch.results.assign(n, 0);
-  batch.user = user;
-  batch.pending = 0;
   for (size_t k = 0; k < n; k++) {
     const AsyncOp& op = ops[k];
     const uint64_t tag = (uint64_t(b) << 32) | k;
     uint32_t slot = kNoSlot;
+    bool write = true;
     switch (op.kind) {
       case AsyncOpKind::Store:
         slot = fs_->planStore(op.type, op.offset);
-        if (slot != kNoSlot) queue_->push(true, slot, tag);
         break;
       case AsyncOpKind::Load:
         // Queue the read before planLoad(): an exclusive load frees the slot, and
         // the pending read holds the slot's discard back.
         slot = fs_->find(op.type, op.offset);
-        if (slot != kNoSlot) queue_->push(false, slot, tag);
-        fs_->planLoad(op.type, op.offset);
+        write = false;
         break;
       case AsyncOpKind::Invalidate:
         batch.results[k] = fs_->planInvalidate(op.type, op.offset) ? 1 : 0;
         continue;
     }
     if (slot != kNoSlot) {
-      batch.slots[k] = slot;
+      batch.slots[k] = slot;  // before push(): a refill may issue the op at once
       batch.results[k] = 1;
       batch.pending++;
+      queue_->push(write, slot, tag);
     }
+    if (!write) fs_->planLoad(op.type, op.offset);
   }
   *batchOut = b;
   *done = batch.pending == 0;
@@ -77,10 +85,15 @@ Code FrontswapUring::submit(const AsyncOp* ops, size_t n, uint64_t user, uint32_
   return Code::Ok;
 }
 
+void FrontswapUring::forgetPages() {
+  queue_->withLock([this] { pagesGone_ = true; });
+}
+
 void FrontswapUring::release(uint32_t b) {
   Batch& batch = batches_[b];
   batch.ops.clear();
   batch.slots.clear();
+  batch.sources.clear();
   batch.results.clear();
   freeBatches_.push_back(b);
 }
@@ -92,7 +105,7 @@ int FrontswapUring::prepare(uint64_t tag, bool write, uint8_t* staging) {
     auto it = poison_.find(batch.slots[k]);
     return it == poison_.end() ? 0 : -it->second.err;
   }
-  uint8_t* src = pages_->page(batch.user, k);
+  const uint8_t* src = pagesGone_ ? nullptr : batch.sources[k];
   if (!src) return -EFAULT;
   memcpy(staging, src, fs_->pageSize());
   return 0;

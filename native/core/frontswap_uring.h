@@ -28,7 +28,7 @@ struct AsyncOp {
 };
 
 // Where a batch's pages are (the glue: JS views, resolved at submit). Called
-// when an op is issued or completes, on the owning thread.
+// at submit and when an op completes, on the owning thread only.
 class PageSource {
  public:
   // The page of op `index` of the batch submitted with `user`, or nullptr if it is gone.
@@ -58,6 +58,10 @@ class FrontswapUring final : private UringClient {
   uint64_t user(uint32_t batch) const { return batches_[batch].user; }
   void release(uint32_t batch);  // after its results were delivered
 
+  // The pages are going away (the environment is closing): writes not yet
+  // issued fail with -EFAULT instead of reading them.
+  void forgetPages();
+
   UringQueue& queue() { return *queue_; }
   Frontswap& frontswap() { return *fs_; }
   size_t liveBatches() const { return batches_.size() - freeBatches_.size(); }
@@ -66,6 +70,7 @@ class FrontswapUring final : private UringClient {
   struct Batch {
     std::vector<AsyncOp> ops;
     std::vector<uint32_t> slots;
+    std::vector<const uint8_t*> sources;  // a store's page, resolved at submit (prepare() may run off-thread)
     std::vector<int32_t> results;
     uint64_t user = 0;
     uint32_t pending = 0;
@@ -86,7 +91,10 @@ class FrontswapUring final : private UringClient {
   std::vector<Batch> batches_;
   std::vector<uint32_t> freeBatches_;
   std::vector<uint32_t> finished_;
+  // batches_' storage, sources, poison_ and pagesGone_ are read by prepare()
+  // and change under the queue's lock.
   std::unordered_map<uint32_t, Poison> poison_;
+  bool pagesGone_ = false;
 };
 
 }  // namespace frontswap

@@ -1,6 +1,8 @@
 // io_uring queue of a device-backed Frontswap: submit(ops, count, views) plans a
 // batch and issues its I/O at once. The ring signals an eventfd; one waiter
-// thread sleeps on it and wakes JS through a ThreadSafeFunction at most once
+// thread sleeps on it, refills the ring from the ops waiting beyond the queue
+// depth at once (UringQueue::refill: the device keeps the depth in flight while
+// JS has not woken yet), and wakes JS through a ThreadSafeFunction at most once
 // until JS has reaped (completions are peeked from the CQ ring, no syscall each),
 // and one JS callback per finished batch gets its results. The function is
 // referenced only while batches are pending, so an idle queue keeps no process alive.
@@ -76,7 +78,10 @@ void UringState::wait() {
     if (fds[1].revents) return;
     if (fds[0].revents & POLLIN) {
       uint64_t v;
-      (void)!read(fds[0].fd, &v, sizeof v);  // consumed before JS reaps: a later completion signals again
+      (void)!read(fds[0].fd, &v, sizeof v);  // consumed before refilling: a later completion signals again
+      u->queue().refill();
+      // Posted even when this refill landed nothing: JS may have reaped these
+      // completions itself (a sync call drains the queue) and still owes their batches a delivery.
       if (!posted.exchange(true)) napi_call_threadsafe_function(tsfn, nullptr, napi_tsfn_nonblocking);
     }
   }
@@ -141,6 +146,7 @@ void UringState::tearDown() {
   }
   if (stopFd >= 0) close(stopFd);
   stopFd = -1;
+  if (u) u->forgetPages();
   if (tsfn) napi_release_threadsafe_function(tsfn, napi_tsfn_abort);
   tsfn = nullptr;
   u.reset();  // drains: the kernel holds no staging page once this returns
@@ -258,7 +264,7 @@ napi_value stats(napi_env env, napi_callback_info info) {
   double* o = static_cast<double*>(raw);
   if (!s->u) return undefined(env);
   auto set = [o](UringStat k, double v) { o[uint32_t(k)] = v; };
-  const UringStats& st = s->u->queue().stats();
+  const UringStats st = s->u->queue().stats();
   set(UringStat::submitCalls, double(st.submitCalls));
   set(UringStat::sqes, double(st.sqes));
   set(UringStat::cqes, double(st.cqes));
@@ -267,6 +273,12 @@ napi_value stats(napi_env env, napi_callback_info info) {
   set(UringStat::inflight, double(s->u->queue().inflight()));
   set(UringStat::pending, double(s->u->queue().pending()));
   set(UringStat::fixedBuffers, st.fixedBuffers ? 1 : 0);
+  set(UringStat::refills, double(st.refills));
+  set(UringStat::refilledSqes, double(st.refilledSqes));
+  set(UringStat::writeP50Ns, double(st.writeLatency.quantile(0.5)));
+  set(UringStat::writeP99Ns, double(st.writeLatency.quantile(0.99)));
+  set(UringStat::readP50Ns, double(st.readLatency.quantile(0.5)));
+  set(UringStat::readP99Ns, double(st.readLatency.quantile(0.99)));
   return undefined(env);
 }
 

@@ -75,7 +75,8 @@ constexpr const char* kStatNames[] = {
   X(reads) X(writes) X(bytesRead) X(bytesWritten) X(readErrors) X(writeErrors) X(discards) X(discardedPages) \
       X(discardErrors) X(discardNs) X(staleSlots) X(usedPages) X(freePages)
 #define FRONTSWAP_URING_STATS(X) \
-  X(submitCalls) X(sqes) X(cqes) X(waitedOps) X(maxBacklog) X(inflight) X(pending) X(fixedBuffers)
+  X(submitCalls) X(sqes) X(cqes) X(waitedOps) X(maxBacklog) X(inflight) X(pending) X(fixedBuffers) \
+      X(refills) X(refilledSqes) X(writeP50Ns) X(writeP99Ns) X(readP50Ns) X(readP99Ns)
 
 #define FRONTSWAP_STAT_ENUM(name) name,
 #define FRONTSWAP_STAT_NAME(name) #name,
