@@ -13,6 +13,7 @@
 #include "clocks.h"
 #include "copy_engine.h"
 #include "page_pool.h"
+#include "region_uring.h"
 #include "shared_words.h"
 #include "uffd.h"
 
@@ -105,6 +106,13 @@ Code UffdRegion::start(std::string* why) {
       engineWords_.assign(sharedWords::size(ec.workers), 0);
       engine_.reset(new CopyEngine(ec, engineWords_.data(), nullptr, nullptr));  // never armed: no JS wake-ups
     }
+    if (config_.evict == EvictMode::Async) {
+      if (std::shared_ptr<SwapDevice> dev = backend_->asyncDevice()) {
+        // A build without liburing, or io_uring forbidden here: the reclaimer writes synchronously.
+        std::string w;
+        if (RegionUring::create(dev, config_.batch, &uring_, &w) != Code::Ok) uring_.reset();
+      }
+    }
     faultThread_ = std::thread([this] { faultLoop(); });
     reclaimThread_ = std::thread([this] { reclaimLoop(); });
   } catch (const std::exception& e) {
@@ -139,6 +147,7 @@ void UffdRegion::close() {
   if (stopFd_ >= 0) ::close(stopFd_);
   uffd_ = stopFd_ = -1;
   if (engine_) engine_->shutdown();
+  uring_.reset();    // nothing in flight: the reclaimer finished its pass
   backend_.reset();  // gives the claim and the backend's pages back
 }
 

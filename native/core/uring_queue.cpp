@@ -22,12 +22,12 @@ struct UringQueue::Ring {
 };
 
 Code UringQueue::create(std::shared_ptr<SwapDevice> device, uint32_t depth, UringClient* client,
-                        std::unique_ptr<UringQueue>* out, std::string* message) {
+                        std::unique_ptr<UringQueue>* out, std::string* message, bool deviceOwner) {
   if (device->closed()) {
     *message = "the device is closed";
     return Code::DeviceClosed;
   }
-  if (device->hasInflightOwner()) {
+  if (deviceOwner && device->hasInflightOwner()) {
     *message = "the device already has an io_uring queue (one per device; more front-ends can share it synchronously)";
     return Code::DeviceBusy;
   }
@@ -36,6 +36,7 @@ Code UringQueue::create(std::shared_ptr<SwapDevice> device, uint32_t depth, Urin
     return Code::OutOfRange;
   }
   std::unique_ptr<UringQueue> q(new UringQueue());
+  q->owner_ = deviceOwner;  // before anything can fail: a non-owner's teardown leaves the device's owner alone
   q->ring_.reset(new Ring());
   int r = io_uring_queue_init(depth, &q->ring_->ring, 0);
   if (r < 0) {
@@ -67,7 +68,7 @@ Code UringQueue::create(std::shared_ptr<SwapDevice> device, uint32_t depth, Urin
   }
   for (uint32_t i = depth; i-- > 0;) q->freeStaging_.push_back(i);
   q->slotTail_.assign(q->device_->capacity(), kNone);
-  q->device_->setInflightOwner(q.get());
+  if (deviceOwner) q->device_->setInflightOwner(q.get());
   *out = std::move(q);
   return Code::Ok;
 }
@@ -77,7 +78,7 @@ UringQueue::~UringQueue() {
     drainAll();
     io_uring_queue_exit(&ring_->ring);
   }
-  if (device_) device_->setInflightOwner(nullptr);
+  if (device_ && owner_) device_->setInflightOwner(nullptr);
   if (eventFd_ >= 0) close(eventFd_);
   free(staging_);
 }
@@ -220,7 +221,7 @@ void UringQueue::clearEvent() {
 struct UringQueue::Ring {};
 
 Code UringQueue::create(std::shared_ptr<SwapDevice>, uint32_t, UringClient*, std::unique_ptr<UringQueue>*,
-                        std::string* message) {
+                        std::string* message, bool) {
   *message = "this build of frontswap has no io_uring: install liburing-dev (pkg-config liburing) and rebuild";
   return Code::UringUnavailable;
 }

@@ -46,8 +46,11 @@ struct UringStats {
 
 class UringQueue final : public InflightOwner {
  public:
+  // deviceOwner: the queue is the device's InflightOwner (its quiesce() and
+  // close() drain it; one such queue per device). A SwapRegion's private queue
+  // passes false: it is driven by the region's reclaimer alone, which drains it.
   static Code create(std::shared_ptr<SwapDevice> device, uint32_t depth, UringClient* client,
-                     std::unique_ptr<UringQueue>* out, std::string* message);
+                     std::unique_ptr<UringQueue>* out, std::string* message, bool deviceOwner = true);
   ~UringQueue();  // drains, then tears the ring down
   UringQueue(const UringQueue&) = delete;
   UringQueue& operator=(const UringQueue&) = delete;
@@ -89,6 +92,7 @@ class UringQueue final : public InflightOwner {
   UringClient* client_ = nullptr;
   std::unique_ptr<Ring> ring_;
   uint32_t depth_ = 0;
+  bool owner_ = true;
   int eventFd_ = -1;
   uint8_t* staging_ = nullptr;  // depth × pageSize
   std::vector<uint32_t> freeStaging_;

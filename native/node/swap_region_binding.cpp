@@ -138,6 +138,8 @@ class SwapRegionWrap : public Napi::ObjectWrap<SwapRegionWrap> {
     set("readaheadPages", double(s.readaheadPages));
     set("directReclaims", double(s.directReclaims));
     set("reclaimPasses", double(s.reclaimPasses));
+    set("uringSubmits", double(s.uringSubmits));
+    set("uringWrites", double(s.uringWrites));
     set("residentPages", s.residentPages);
     set("peakResidentPages", s.peakResident);
     set("pages", s.pages);
