@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "check.h"
+#include "region_helpers.h"
 #include "core/frontswap_backend.h"
 #include "core/latency_histogram.h"
 #include "core/uffd.h"
@@ -16,35 +17,11 @@
 #include <unistd.h>
 
 using namespace frontswap;
+using namespace frontswap::regiontest;
 
 namespace {
 
 constexpr uint32_t kPs = 4096;
-
-// The application's accesses. A fault is the kernel's business: ThreadSanitizer
-// cannot see that a faulting access waits for the fault thread, so these stay
-// uninstrumented; the region's own threads and locks are instrumented as usual.
-__attribute__((no_sanitize("thread"), noinline)) void appWrite(uint8_t* dst, const uint8_t* src, size_t n) {
-  volatile uint8_t* d = dst;
-  for (size_t i = 0; i < n; i++) d[i] = src[i];
-}
-__attribute__((no_sanitize("thread"), noinline)) bool appEquals(const uint8_t* a, const uint8_t* b, size_t n) {
-  const volatile uint8_t* x = a;
-  bool eq = true;
-  for (size_t i = 0; i < n; i++) eq &= x[i] == b[i];
-  return eq;
-}
-
-bool haveUffd() {
-  std::string why;
-  int fd = uffd::open(&why);
-  if (fd < 0) {
-    std::fprintf(stderr, "  skipped: userfaultfd unavailable: %s\n", why.c_str());
-    return false;
-  }
-  close(fd);
-  return true;
-}
 
 struct Rig {
   std::shared_ptr<PagePool> pool;
