@@ -104,7 +104,7 @@ export interface SwapRegionHandle {
   buffer(): ArrayBuffer;
   stats(): SwapRegionStats;
   resetLatency(): void;
-  touch(pages: Uint32Array, ns: Float64Array | undefined, write: boolean): number;
+  touch(pages: Uint32Array, ns: Float64Array | undefined, write: boolean, crossed?: Uint8Array): number;
   close(): void;
   isClosed(): boolean;
 }

@@ -149,19 +149,39 @@ async function measure(ctx: SectionRunContext): Promise<FaultsData> {
     repetitions: reps,
     readahead: READAHEAD,
     floor: {
-      bare: { appP50: stat(floor.bare.map((f) => f.appP50)), appP99: stat(floor.bare.map((f) => f.appP99)), serviceP50: stat(floor.bare.map((f) => f.serviceP50)) },
-      frontswap: {
-        appP50: stat(floor.frontswap.map((f) => f.appP50)),
-        appP99: stat(floor.frontswap.map((f) => f.appP99)),
-        serviceP50: stat(floor.frontswap.map((f) => f.serviceP50)),
-      },
+      bare: floorStats(floor.bare),
+      frontswap: floorStats(floor.frontswap),
       ratioP50: stat(floor.frontswap.map((f, i) => f.appP50 / floor.bare[i]!.appP50)),
+      ratioSameCpuP50: stat(sameCpuRatios(floor.bare, floor.frontswap)),
     },
     cells,
     kernel: kernels,
     kernelSkipped,
     pageIdleTracking: nodeFs.existsSync('/sys/kernel/mm/page_idle/bitmap'),
     restoreProblems,
+  };
+}
+
+/** Per repetition, frontswap's p50 over bare's among the faults that stayed on one CPU (where both had some). */
+function sameCpuRatios(bare: FloorRep[], ours: FloorRep[]): number[] {
+  const r = ours.flatMap((f, i) => (f.sameCpuP50 > 0 && bare[i]!.sameCpuP50 > 0 ? [f.sameCpuP50 / bare[i]!.sameCpuP50] : []));
+  return r.length ? r : [0];
+}
+
+function floorStats(reps: FloorRep[]): FaultsData['floor']['bare'] {
+  const s = (f: (r: FloorRep) => number) => stat(reps.map(f));
+  // A repetition with no fault of a kind has no p50 of it: left out, not counted as 0.
+  const some = (f: (r: FloorRep) => number) => {
+    const v = reps.map(f).filter((x) => x > 0);
+    return stat(v.length ? v : [0]);
+  };
+  return {
+    appP50: s((r) => r.appP50),
+    appP99: s((r) => r.appP99),
+    serviceP50: s((r) => r.serviceP50),
+    crossShare: s((r) => r.crossShare),
+    sameCpuP50: some((r) => r.sameCpuP50),
+    crossCpuP50: some((r) => r.crossCpuP50),
   };
 }
 

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <linux/userfaultfd.h>
 #include <poll.h>
+#include <sched.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
@@ -222,6 +223,7 @@ void UffdRegion::serveMissing(uint32_t page, uint64_t t0, bool write) {
     st_.faults++;
     if (src) st_.backendFaults++;
     else st_.zeroFaults++;
+    serveCpu_.store(sched_getcpu(), std::memory_order_relaxed);  // before the wake: the woken thread reads it
     woken = placeLocked(page, src, kept, write, true);  // the copy wakes the faulting thread
     lat_.record(monoNs() - t0);
   }

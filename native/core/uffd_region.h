@@ -117,6 +117,10 @@ class UffdRegion {
   void close();
   RegionStats stats();
   void resetLatency();
+  // The CPU the fault thread last served a missing page on (-1 before the
+  // first): with the faulting thread's own CPU, it tells a fault whose two
+  // wake-ups crossed CPUs (an IPI each, costly in a VM) from one that stayed.
+  int lastServeCpu() const { return serveCpu_.load(std::memory_order_relaxed); }
 
  private:
   enum State : uint8_t { Absent = 0, Clean, ZeroClean, Dirty, Evicting };
@@ -179,6 +183,7 @@ class UffdRegion {
   std::unique_ptr<RegionUring> uring_;  // async eviction to a device
   std::thread faultThread_, reclaimThread_;
   std::atomic<uint64_t> faultCpuAtExit_{0}, reclaimCpuAtExit_{0};
+  std::atomic<int> serveCpu_{-1};
 };
 
 }  // namespace frontswap
