@@ -21,19 +21,17 @@ using namespace frontswap::regiontest;
 
 namespace {
 
-constexpr uint32_t kPs = 4096;
+constexpr uint32_t kPs = ShadowedRegion::kPs;
 #ifdef FRONTSWAP_HAVE_LIBURING
 constexpr bool kHaveUring = true;
 #else
 constexpr bool kHaveUring = false;
 #endif
 
-struct DeviceRig {
+struct DeviceRig : ShadowedRegion {
   std::string path;
   std::shared_ptr<SwapDevice> dev;
   std::unique_ptr<Frontswap> fs;
-  std::unique_ptr<UffdRegion> region;
-  std::vector<uint8_t> shadow;
 
   DeviceRig(uint32_t slots, uint32_t pages, uint32_t resident, EvictMode mode, uint32_t readahead) {
     const char* dir = getenv("FRONTSWAP_TEST_DIR");
@@ -46,29 +44,12 @@ struct DeviceRig {
     std::string why;
     CHECK(SwapDevice::open(o, &dev, &why) == Code::Ok);
     fs.reset(new Frontswap(dev, false));
-    std::unique_ptr<FrontswapBackend> b;
-    CHECK(FrontswapBackend::attach(fs.get(), 1, &b) == Code::Ok);
-    RegionConfig c;
-    c.bytes = uint64_t(pages) * kPs;
-    c.resident = resident;
-    c.evict = mode;
-    c.readahead = readahead;
-    c.batch = 8;
-    Code rc = UffdRegion::create(c, std::move(b), &region, &why);
-    if (rc != Code::Ok) std::fprintf(stderr, "  region: %s\n", why.c_str());
-    CHECK(rc == Code::Ok);
-    shadow.assign(size_t(pages) * kPs, 0);
+    start(fs.get(), 1, regionConfig(pages, resident, mode, readahead));
   }
   ~DeviceRig() {
-    if (region) region->close();
+    region.reset();  // first: the base's region would outlive the front-end and device it attached to
     unlink(path.c_str());
   }
-  uint8_t* mem(uint32_t page) { return region->data() + size_t(page) * kPs; }
-  void write(uint32_t page, uint32_t at, const uint8_t* src, uint32_t n) {
-    appWrite(mem(page) + at, src, n);
-    std::memcpy(shadow.data() + size_t(page) * kPs + at, src, n);
-  }
-  bool matches(uint32_t page) { return appEquals(mem(page), shadow.data() + size_t(page) * kPs, kPs); }
 };
 
 }  // namespace

@@ -23,11 +23,9 @@ namespace {
 
 constexpr uint32_t kPs = 4096;
 
-struct Rig {
+struct Rig : ShadowedRegion {
   std::shared_ptr<PagePool> pool;
   std::unique_ptr<Frontswap> fs;
-  std::unique_ptr<UffdRegion> region;
-  std::vector<uint8_t> shadow;
 
   Rig(uint32_t poolPages, uint32_t pages, uint32_t resident, EvictMode mode, uint32_t readahead = 0,
       bool exclusive = false, VictimPolicy policy = VictimPolicy::Clock) {
@@ -37,26 +35,11 @@ struct Rig {
     std::string why;
     CHECK(PagePool::create(o, &pool, &why) == Code::Ok);
     fs.reset(new Frontswap(pool, exclusive));
-    std::unique_ptr<FrontswapBackend> b;
-    CHECK(FrontswapBackend::attach(fs.get(), 3, &b) == Code::Ok);
-    RegionConfig c;
-    c.bytes = uint64_t(pages) * kPs;
-    c.resident = resident;
-    c.evict = mode;
-    c.readahead = readahead;
+    RegionConfig c = regionConfig(pages, resident, mode, readahead);
     c.policy = policy;
-    c.batch = 8;
-    Code rc = UffdRegion::create(c, std::move(b), &region, &why);
-    if (rc != Code::Ok) std::fprintf(stderr, "  region: %s\n", why.c_str());
-    CHECK(rc == Code::Ok);
-    shadow.assign(size_t(pages) * kPs, 0);
+    start(fs.get(), 3, c);
   }
-  uint8_t* mem(uint32_t page) { return region->data() + size_t(page) * kPs; }
-  void write(uint32_t page, uint32_t at, const uint8_t* src, uint32_t n) {
-    appWrite(mem(page) + at, src, n);
-    std::memcpy(shadow.data() + size_t(page) * kPs + at, src, n);
-  }
-  bool matches(uint32_t page) { return appEquals(mem(page), shadow.data() + size_t(page) * kPs, kPs); }
+  ~Rig() { region.reset(); }  // first: the base's region would outlive the front-end and pool it attached to
   bool allMatch() {
     bool ok = true;
     for (uint32_t p = 0; p < region->pages(); p++) ok &= matches(p);
