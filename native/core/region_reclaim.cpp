@@ -71,8 +71,10 @@ uint32_t UffdRegion::evictBatch(bool useEngine, std::unique_lock<std::mutex>& lk
   }
   if (victims.empty()) return freed;
   // Phase 2 (unlocked): move the bytes; faults on other pages go on meanwhile.
-  if (viaUring)
+  if (viaUring) {
     for (const Victim& v : victims) uring_->queue(v.slot, addr(v.page));  // the device's busy slots: locked
+    uringInFlight_ = true;
+  }
   lk.unlock();
   if (viaUring) {
     writeThroughUring(lk);
@@ -99,6 +101,7 @@ uint32_t UffdRegion::evictBatch(bool useEngine, std::unique_lock<std::mutex>& lk
     st_.evictions++;
   }
   if (viaUring) {
+    uringInFlight_ = false;  // evicted_ below wakes a fault waiting to use the device
     uring_->clear();
     st_.uringSubmits = uring_->submitCalls();
     st_.uringWrites = uring_->writes();

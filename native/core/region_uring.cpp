@@ -1,7 +1,5 @@
 #include "region_uring.h"
 
-#include <poll.h>
-
 #include <cerrno>
 #include <cstring>
 
@@ -34,14 +32,9 @@ void RegionUring::queue(uint32_t slot, const uint8_t* src) {
 
 void RegionUring::submit() { q_->submit(); }
 
-void RegionUring::waitForCompletions() {
-  pollfd p{q_->eventFd(), POLLIN, 0};
-  while (poll(&p, 1, -1) < 0 && errno == EINTR) {
-  }
-}
+void RegionUring::waitForCompletions() { q_->waitReady(); }
 
 bool RegionUring::reap() {
-  q_->clearEvent();  // first: a completion after this signals the eventfd again
   q_->reap();
   return q_->pending() == 0;
 }

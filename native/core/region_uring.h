@@ -1,7 +1,9 @@
 // A SwapRegion's evictions to a SwapDevice through io_uring: a batch of victims
 // becomes one io_uring submission of page writes (from the queue's registered
-// staging pages), and the reclaimer waits for the batch's completions on the
-// ring's eventfd without the region's lock. The queue is the region's own (not
+// staging pages), and the reclaimer waits for the batch's completions in
+// io_uring_enter without the region's lock (io_uring_enter also runs the
+// completion work the kernel may leave to the submitting thread: a poll() on
+// the ring's eventfd was seen to wait forever for it). The queue is the region's own (not
 // the device's InflightOwner: the JS thread never drains it) and only the
 // reclaimer drives it.
 //
@@ -36,7 +38,7 @@ class RegionUring final : private UringClient {
   void queue(uint32_t slot, const uint8_t* src);
   // Unlocked: copies the queued pages into staging and issues them, one io_uring_submit.
   void submit();
-  // Unlocked: sleeps until a completion is signalled (returns at once if one was).
+  // Unlocked: sleeps in io_uring_enter until a completion is ready (returns at once if one is).
   void waitForCompletions();
   // Locked: accounts the completions that arrived; true when the batch is done.
   bool reap();

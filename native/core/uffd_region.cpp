@@ -212,6 +212,7 @@ bool UffdRegion::placeLocked(uint32_t page, const uint8_t* src, bool kept, bool 
 
 void UffdRegion::serveMissing(uint32_t page, uint64_t t0, bool write) {
   std::unique_lock<std::mutex> lk(mu_);
+  waitForUringLocked(lk);
   if (resident_ >= hardCap_ && !stop_) {
     st_.directReclaims++;
     evictBatch(false, lk);
@@ -250,7 +251,7 @@ void UffdRegion::serveWriteProtect(uint32_t page) {
   std::unique_lock<std::mutex> lk(mu_);
   // Being stored right now: the write waits until the page is gone, then
   // faults it back in (missing) with the stored bytes.
-  evicted_.wait(lk, [&] { return state_[page] != Evicting; });
+  evicted_.wait(lk, [&] { return state_[page] != Evicting && !uringInFlight_; });
   uint8_t s = state_[page];
   if (s == Clean || s == ZeroClean) {
     st_.writeFaults++;

@@ -152,6 +152,10 @@ class UffdRegion {
 
   uint8_t* addr(uint32_t page) const { return mem_->data() + size_t(page) * kPage; }
   void dropLocked(uint32_t page);
+  // Before the fault thread touches the backend: waits out a batch of io_uring writes.
+  void waitForUringLocked(std::unique_lock<std::mutex>& lk) {
+    evicted_.wait(lk, [&] { return !uringInFlight_; });
+  }
 
   RegionConfig config_;
   std::unique_ptr<RegionBackend> backend_;
@@ -171,6 +175,7 @@ class UffdRegion {
   VictimClock clock_;
   uint32_t resident_ = 0;
   uint32_t evicting_ = 0;
+  bool uringInFlight_ = false;  // a batch of io_uring writes is out: the fault thread keeps off the device
   bool stop_ = false;
   uint64_t kicks_ = 0;
   RegionStats st_;

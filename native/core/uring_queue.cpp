@@ -211,6 +211,14 @@ void UringQueue::drainAll() {
   }
 }
 
+void UringQueue::waitReady() {
+  if (!ring_ || inflight_ == 0) return;
+  io_uring_cqe* c;
+  int r;
+  do r = io_uring_wait_cqe(&ring_->ring, &c);
+  while (r == -EINTR);
+}
+
 void UringQueue::clearEvent() {
   uint64_t v;
   if (eventFd_ >= 0) (void)!read(eventFd_, &v, sizeof v);
@@ -231,6 +239,7 @@ void UringQueue::submit() {}
 void UringQueue::reap() {}
 void UringQueue::drainAll() {}
 void UringQueue::clearEvent() {}
+void UringQueue::waitReady() {}
 void UringQueue::finish(uint32_t, int) {}
 bool UringQueue::issue(uint32_t) { return false; }
 void UringQueue::reapReady(bool) {}

@@ -71,6 +71,12 @@ class UringQueue final : public InflightOwner {
   void drainAll() override;
   // Clears the eventfd's count (before reap(), so a later completion signals again).
   void clearEvent();
+  // Sleeps in io_uring_enter until a completion is ready (or nothing is in
+  // flight), consuming none: reap() takes them. Unlike a poll() on eventFd(),
+  // it runs the completion work the kernel may leave to the submitting thread
+  // (an O_DIRECT write's completion on ext4, for one), so it cannot wait for
+  // itself. For a thread that waits for its own submissions.
+  void waitReady();
 
  private:
   struct Op {
