@@ -87,6 +87,7 @@ TEST(region_device_async_eviction_goes_through_io_uring_byte_exact) {
     CHECK_EQ(s.uringWrites, 0u);
     std::fprintf(stderr, "  (no liburing in this build: async eviction wrote with pwrite)\n");
   }
+  r.region->close();  // before reading the device's counters, which the region's threads write
   CHECK_EQ(r.dev->stats().writeErrors, 0u);
 }
 
@@ -101,19 +102,25 @@ TEST(region_device_failed_async_write_keeps_the_page) {
   lim.rlim_cur = 4 * kPs;  // writes to slots 4 and above fail with EFBIG
   setrlimit(RLIMIT_FSIZE, &lim);
   std::vector<uint8_t> page(kPs);
-  for (uint32_t p = 0; p < pages; p++) {
-    for (uint32_t i = 0; i < kPs; i++) page[i] = uint8_t(p * 7 + i);
-    r.write(p, 0, page.data(), kPs);
-  }
   int mismatches = 0;
-  for (int round = 0; round < 3; round++)
+  RegionStats s{};
+  // Rounds of rewriting every page until the reclaimer's io_uring batches have
+  // met failing writes too (the fault thread's direct reclaim, synchronous,
+  // may take the first evictions).
+  for (int round = 0; round < 20 && (round < 3 || (kHaveUring && s.uringWrites == 0)); round++) {
+    for (uint32_t p = 0; p < pages; p++) {
+      for (uint32_t i = 0; i < kPs; i++) page[i] = uint8_t(p * 7 + i + round);
+      r.write(p, 0, page.data(), kPs);
+    }
     for (uint32_t p = 0; p < pages; p++) mismatches += !r.matches(p);
-  RegionStats s = r.region->stats();
+    s = r.region->stats();
+  }
   setrlimit(RLIMIT_FSIZE, &old);
+  r.region->close();  // the region's threads are done with the device and front-end: their counters are ours to read
   CHECK_EQ(mismatches, 0);
   CHECK(s.rejectedEvictions > 0);      // the failed writes: each page stayed
   CHECK(r.dev->stats().writeErrors > 0);
   if (kHaveUring) CHECK(s.uringWrites > 0);
-  CHECK(r.fs->stats().lostPages == r.dev->stats().writeErrors);  // every failed slot dropped its key
-  r.region->close();
+  // A failed slot drops the key that still maps to it: no key claims bytes it does not have.
+  CHECK(r.fs->stats().lostPages > 0 && r.fs->stats().lostPages <= r.dev->stats().writeErrors);
 }
