@@ -232,7 +232,8 @@ function crossCpuNote(d: FaultsData): string {
 
 function floorCells(x: FloorData): string[] {
   const pct = (v: number) => `${sig3(v * 100)}%`;
-  return [formatStat(x.appP50, us), formatStat(x.appP99, us), formatStat(x.serviceP50, us), formatStat(x.crossShare, pct), formatStat(x.sameCpuP50, us), formatStat(x.crossCpuP50, us)];
+  const some = (v: Stat) => (v.median > 0 ? formatStat(v, us) : '–');  // 0: no repetition had such faults
+  return [formatStat(x.appP50, us), formatStat(x.appP99, us), formatStat(x.serviceP50, us), formatStat(x.crossShare, pct), some(x.sameCpuP50), some(x.crossCpuP50)];
 }
 
 export function renderFaults(d: FaultsData): SectionResult {
