@@ -73,9 +73,10 @@ class UringQueue final : public InflightOwner {
   void clearEvent();
   // Sleeps in io_uring_enter until a completion is ready (or nothing is in
   // flight), consuming none: reap() takes them. Unlike a poll() on eventFd(),
-  // it runs the completion work the kernel may leave to the submitting thread
-  // (an O_DIRECT write's completion on ext4, for one), so it cannot wait for
-  // itself. For a thread that waits for its own submissions.
+  // it runs the completion work (task_work) the kernel may leave to the
+  // submitting thread, so that thread cannot wait for itself: a SwapRegion's
+  // reclaimer asleep in poll() on its ring's eventfd was seen never to wake,
+  // its writes done at the device. For a thread that waits for its own submissions.
   void waitReady();
 
  private:
