@@ -22,6 +22,7 @@
         "native/core/page_fill.cpp",
         "native/core/page_pool.cpp",
         "native/core/region_reclaim.cpp",
+        "native/core/region_uring.cpp",
         "native/core/smaps.cpp",
         "native/core/swap_device.cpp",
         "native/core/swap_map.cpp",

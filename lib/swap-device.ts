@@ -139,7 +139,7 @@ export class SwapDevice {
     return deviceHandleOf(this).holdings();
   }
 
-  /** Discards every stale slot now (a batched policy's remainder); returns how many. */
+  /** Discards every stale slot now (a batched policy's remainder); returns how many. ERR_REGION_ATTACHED while a SwapRegion owns the device. */
   flushDiscards(): number {
     return deviceHandleOf(this).flushDiscards();
   }
@@ -147,6 +147,8 @@ export class SwapDevice {
   /**
    * Waits for I/O in flight, then closes the device (idempotent). Every later
    * operation throws ERR_DEVICE_CLOSED; promises of I/O that was in flight still settle.
+   * While a SwapRegion owns the device it throws ERR_REGION_ATTACHED and changes
+   * nothing: close the region first.
    */
   close(): void {
     deviceHandleOf(this).close();

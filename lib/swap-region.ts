@@ -22,7 +22,12 @@ import { describe, FrontswapError, invalidArg } from './errors';
 import { frontswapHandleOf, type Frontswap } from './frontswap';
 import * as check from './validate';
 
-/** How victims are stored: copies on the reclaim thread, or a copy engine of the region's own. */
+/**
+ * How victims are stored: copies (or pwrite to a device) on the reclaim
+ * thread, or asynchronously: a copy engine of the region's own over a pool,
+ * io_uring writes in batches over a SwapDevice (a victim stays resident until
+ * its write completes; a failed write keeps it).
+ */
 export type EvictMode = 'sync' | 'async';
 /** 'clock': a page written since fault-in gets a second chance; 'fifo': fault-in order. */
 export type VictimPolicyName = 'clock' | 'fifo';
@@ -68,6 +73,13 @@ export interface SwapRegionStats {
   /** Reclaim passes the fault thread ran itself because residency hit the hard cap. */
   directReclaims: number;
   reclaimPasses: number;
+  /**
+   * Async eviction to a SwapDevice: io_uring submissions (one per reclaim
+   * batch) and the page writes they carried; 0 over a pool, with sync
+   * eviction, or in a build without liburing (the reclaimer then writes with pwrite).
+   */
+  uringSubmits: number;
+  uringWrites: number;
   residentPages: number;
   peakResidentPages: number;
   pages: number;
@@ -92,7 +104,7 @@ export interface SwapRegionHandle {
   buffer(): ArrayBuffer;
   stats(): SwapRegionStats;
   resetLatency(): void;
-  touch(pages: Uint32Array, ns: Float64Array | undefined, write: boolean): number;
+  touch(pages: Uint32Array, ns: Float64Array | undefined, write: boolean, crossed?: Uint8Array): number;
   close(): void;
   isClosed(): boolean;
 }

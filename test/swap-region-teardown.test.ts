@@ -2,11 +2,13 @@
  * SwapRegion endings, each in a child process so a hang, a crash or a thread
  * left behind shows as a timeout, a signal or an exit code: process.exit() with
  * reclaim busy and another thread mid-fault, worker_threads terminate() of a
- * thread faulting in a loop, and a region collected without close() giving its
- * pool back.
+ * thread faulting in a loop (over a pool, and over a SwapDevice with io_uring
+ * evictions in flight), and a region collected without close() giving its pool
+ * back.
  */
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import * as nodeFs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { userfaultfdAvailable } from '../lib/index';
@@ -15,7 +17,7 @@ const LIB = JSON.stringify(path.join(__dirname, '..', 'lib', 'index.js'));
 const uffd = userfaultfdAvailable();
 
 function run(body: string, args: string[] = []): { code: number | null; signal: string | null; stdout: string; stderr: string } {
-  const script = `const { PagePool, Frontswap, SwapRegion } = require(${LIB});\n${body}`;
+  const script = `const { PagePool, Frontswap, SwapRegion, SwapDevice } = require(${LIB});\n${body}`;
   const r = spawnSync(process.execPath, [...args, '-e', script], { encoding: 'utf8', timeout: 60_000 });
   return { code: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
 }
@@ -29,8 +31,11 @@ function clean(r: ReturnType<typeof run>): void {
 /** A worker that makes a region of its own and faults through it until stopped. */
 const FAULTING_WORKER = `
   const { parentPort, workerData } = require('node:worker_threads');
-  const { PagePool, Frontswap, SwapRegion } = require(${LIB.replace(/"/g, "'")});
-  const fs = new Frontswap(new PagePool({ pageSize: 4096, pages: 1024 }));
+  const { PagePool, Frontswap, SwapRegion, SwapDevice } = require(${LIB.replace(/"/g, "'")});
+  // workerData.device: a file path, for a SwapDevice (async eviction then writes through io_uring).
+  // No discards: on a filesystem mounted with 'discard' each freed slot would be a synchronous block discard.
+  const store = workerData.device ? new SwapDevice({ path: workerData.device, pages: 1024, discard: 'none' }) : new PagePool({ pageSize: 4096, pages: 1024 });
+  const fs = new Frontswap(store);
   const r = new SwapRegion({ frontswap: fs, type: 0, bytes: 4096 * 512, resident: 32, evict: workerData.evict });
   const a = new Uint32Array(r.buffer);
   let i = 0, told = false;
@@ -57,6 +62,34 @@ describe('SwapRegion teardown', () => {
     `);
     clean(r);
     assert.match(r.stdout, /exiting true/);
+  });
+
+  it('over a SwapDevice: terminate() of workers faulting with io_uring evictions in flight, then process.exit() mid-reclaim', (t) => {
+    if (!uffd.available) return t.skip(`needs userfaultfd: ${uffd.reason}`);
+    const file = `${process.env['FRONTSWAP_TEST_DIR'] ?? '/var/tmp'}/frontswap-teardown-${process.pid}`;
+    try {
+      const r = run(`
+        const { Worker } = require('node:worker_threads');
+        const { once } = require('node:events');
+        (async () => {
+          for (let i = 0; i < 4; i++) {
+            const w = new Worker(${JSON.stringify(FAULTING_WORKER)}, { eval: true, workerData: { evict: 'async', device: ${JSON.stringify(file)} + '-w' + i } });
+            await once(w, 'message');
+            await Promise.all([once(w, 'exit'), w.terminate()]);
+          }
+          const fs = new Frontswap(new SwapDevice({ path: ${JSON.stringify(file)}, pages: 2048, discard: 'none' }));
+          const region = new SwapRegion({ frontswap: fs, type: 0, bytes: 4096 * 1024, resident: 64, evict: 'async' });
+          const a = new Uint8Array(region.buffer);
+          for (let i = 0; i < a.length; i += 4096) a[i] = 1;   // reclaim has io_uring writes to issue now
+          console.log('exiting', region.stats().evictions > 0);
+          process.exit(0);
+        })().catch((e) => { console.error(e); process.exit(3); });
+      `);
+      clean(r);
+      assert.match(r.stdout, /exiting true/);
+    } finally {
+      for (const f of [file, ...[0, 1, 2, 3].map((i) => `${file}-w${i}`)]) nodeFs.rmSync(f, { force: true });
+    }
   });
 
   it('worker_threads terminate() of threads faulting in a loop, again and again', (t) => {

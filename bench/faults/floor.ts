@@ -17,6 +17,11 @@ export interface FloorRep {
   appP99: number;
   /** Fault-thread service time p50, ns. */
   serviceP50: number;
+  /** Share of the faults whose fault thread served on another CPU than the application ran on (0..1). */
+  crossShare: number;
+  /** App-side p50 of the faults that stayed on one CPU, and of those that crossed, ns (0 when none). */
+  sameCpuP50: number;
+  crossCpuP50: number;
 }
 
 const PAGES = 4096;
@@ -30,11 +35,22 @@ function touchAll(h: SwapRegionHandle, buffer: ArrayBuffer, touches: number, see
   h.touch(order.subarray(0, 256), undefined, false); // warm the loop
   h.resetLatency();
   const ns = new Float64Array(touches);
-  h.touch(order, ns, false);
+  const crossed = new Uint8Array(touches);
+  h.touch(order, ns, false, crossed);
   // Only touches that faulted: a resident page costs ~0.1 µs, a fault microseconds.
-  const faulted = Array.from(ns).filter((v) => v > 600).sort((a, b) => a - b);
-  const q = (p: number) => faulted[Math.min(faulted.length - 1, Math.floor(p * faulted.length))] ?? 0;
-  return { appP50: q(0.5), appP99: q(0.99), serviceP50: h.stats().faultP50Ns };
+  const idx = Array.from(ns.keys()).filter((i) => ns[i]! > 600);
+  const sorted = (keep: (i: number) => boolean) => idx.filter(keep).map((i) => ns[i]!).sort((a, b) => a - b);
+  const q = (v: number[], p: number) => v[Math.min(v.length - 1, Math.floor(p * v.length))] ?? 0;
+  const all = sorted(() => true);
+  const cross = sorted((i) => crossed[i] === 1);
+  return {
+    appP50: q(all, 0.5),
+    appP99: q(all, 0.99),
+    serviceP50: h.stats().faultP50Ns,
+    crossShare: all.length ? cross.length / all.length : 0,
+    sameCpuP50: q(sorted((i) => crossed[i] === 0), 0.5),
+    crossCpuP50: q(cross, 0.5),
+  };
 }
 
 export function floorRep(which: 'bare' | 'frontswap', touches: number, seed: number): FloorRep {

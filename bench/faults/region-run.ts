@@ -7,9 +7,9 @@ import { Frontswap, PagePool, SwapDevice, SwapRegion, type SwapRegionStats } fro
 import { nowNs, threadCpuNs } from '../run/clock';
 import { runWorkload, type WorkloadName } from './workloads';
 
-export type ModeName = 'sync' | 'async' | 'async+readahead' | 'device';
-/** Over a PagePool; 'device' is sync eviction over a SwapDevice on zram (when the run may make one). */
-export const MODES: readonly ModeName[] = ['sync', 'async', 'async+readahead', 'device'];
+export type ModeName = 'sync' | 'async' | 'async+readahead' | 'device' | 'device+async';
+/** Over a PagePool; 'device' and 'device+async' evict to a SwapDevice on zram (when the run may make one): pwrite on the reclaimer, or io_uring in batches. */
+export const MODES: readonly ModeName[] = ['sync', 'async', 'async+readahead', 'device', 'device+async'];
 export const READAHEAD = 8;
 
 export interface RegionRun {
@@ -26,14 +26,14 @@ export interface RegionRun {
 }
 
 export function regionRun(workload: WorkloadName, pages: number, residentPages: number, mode: ModeName, seed: number, devicePath?: string): RegionRun {
-  const store = mode === 'device' ? new SwapDevice({ path: devicePath!, pages: pages + 64 }) : new PagePool({ pageSize: 4096, pages: pages + 64, backing: 'normal' });
+  const store = mode.startsWith('device') ? new SwapDevice({ path: devicePath!, pages: pages + 64 }) : new PagePool({ pageSize: 4096, pages: pages + 64, backing: 'normal' });
   const fs = new Frontswap(store);
   const region = new SwapRegion({
     frontswap: fs,
     type: 0,
     bytes: pages * 4096,
     resident: residentPages,
-    evict: mode === 'async' || mode === 'async+readahead' ? 'async' : 'sync',
+    evict: mode === 'sync' || mode === 'device' ? 'sync' : 'async',
     readahead: mode === 'async+readahead' ? READAHEAD : 0,
   });
   try {

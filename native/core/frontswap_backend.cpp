@@ -105,9 +105,17 @@ bool DeviceFrontswapBackend::commitStore(uint32_t page, uint8_t* dst) {
   uint32_t slot = fs_->find(type_, page);
   int e = slot == kNoSlot ? -1 : fs_->backend().write(slot, dst);
   free_.push_back(dst);
-  if (e == 0) return true;
+  if (slot == kNoSlot) {
+    ioErrors_++;
+    return false;
+  }
+  return commitWrite(page, slot, e);
+}
+
+bool DeviceFrontswapBackend::commitWrite(uint32_t page, uint32_t slot, int res) {
+  if (res == 0) return true;
   ioErrors_++;
-  if (slot != kNoSlot) fs_->loseSlot(type_, page, slot);
+  fs_->loseSlot(type_, page, slot);  // the slot's bytes are unknown: no key may claim them
   return false;
 }
 

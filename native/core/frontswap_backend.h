@@ -3,8 +3,9 @@
 // itself, so UFFDIO_COPY reads straight from the slot (no extra copy). Over a
 // SwapDevice, a fault reads the slot into an aligned staging page (pread,
 // O_DIRECT) and eviction copies into staging pages that commitStore() writes
-// out (pwrite); the copy engine cannot reach a device, so evict 'async' moves
-// those bytes on the reclaimer too.
+// out (pwrite) on the reclaimer; evict 'async' instead plans slots (planSlot)
+// and the region writes its victims through an io_uring queue of its own
+// (region_uring.h), one submission per batch.
 //
 // Concurrency: Frontswap, PagePool and SwapDevice are single-threaded. While a
 // region is attached, the backend claims the pool or device (claim()): every
@@ -64,6 +65,9 @@ class DeviceFrontswapBackend final : public FrontswapBackend {
   const uint8_t* fetch(uint32_t page, bool* kept) override;
   uint8_t* planStore(uint32_t page) override;
   bool commitStore(uint32_t page, uint8_t* dst) override;
+  std::shared_ptr<SwapDevice> asyncDevice() override { return fs_->device(); }
+  uint32_t planSlot(uint32_t page) override { return fs_->planStore(type_, page); }
+  bool commitWrite(uint32_t page, uint32_t slot, int res) override;
   PagePool* enginePool() override { return nullptr; }
   uint64_t ioErrors() const { return ioErrors_; }
 

@@ -6,10 +6,14 @@
 // but must not be used by anyone else meanwhile (see FrontswapBackend).
 #pragma once
 #include <cstdint>
+#include <memory>
+
+#include "slot_allocator.h"  // kNoSlot
 
 namespace frontswap {
 
 class PagePool;
+class SwapDevice;
 
 class RegionBackend {
  public:
@@ -33,6 +37,15 @@ class RegionBackend {
 
   // The stored copy of `page` is stale or no longer wanted.
   virtual void forget(uint32_t page) = 0;
+
+  // Stores that are device writes the region can issue itself (io_uring):
+  // the device, or null. planSlot() decides such a store now, like planStore(),
+  // and names the slot (kNoSlot: refused); commitWrite() takes the write's
+  // result (0 or -errno) and says whether the store stands (false: it is
+  // undone and the region keeps the page).
+  virtual std::shared_ptr<SwapDevice> asyncDevice() { return nullptr; }
+  virtual uint32_t planSlot(uint32_t page) { return kNoSlot; }
+  virtual bool commitWrite(uint32_t page, uint32_t slot, int res) { return false; }
 
   // The pool the planned stores land in, for the copy engine's accounting and
   // cancellation; nullptr when the engine cannot reach the backend's memory.

@@ -6,6 +6,7 @@
 #include "copy_engine.h"
 #include "page_copy.h"
 #include "page_pool.h"
+#include "region_uring.h"
 #include "uffd.h"
 #include "uffd_region.h"
 
@@ -23,7 +24,7 @@ void UffdRegion::reclaimLoop() {
     while (!stop_ && resident_ - evicting_ > low_) {
       // Nothing freed: every victim was refused (the backend is full). Wait for
       // the next fault's kick rather than spin.
-      if (evictBatch(config_.evict == EvictMode::Async && engine_, lk) == 0) break;
+      if (evictBatch(config_.evict == EvictMode::Async && (engine_ || uring_), lk) == 0) break;
     }
   }
   lk.unlock();
@@ -40,6 +41,7 @@ uint32_t UffdRegion::evictBatch(bool useEngine, std::unique_lock<std::mutex>& lk
   st_.reclaimPasses++;
   std::vector<Victim> victims;
   uint32_t freed = 0, refused = 0;
+  const bool viaUring = useEngine && uring_;
   // Phase 1 (locked): choose. Clean and zero pages go at once; dirty ones are
   // write-protected and get their store decided (slot chosen, or refused).
   while (victims.size() < config_.batch && resident_ - evicting_ > low_ && refused <= clock_.size()) {
@@ -52,8 +54,10 @@ uint32_t UffdRegion::evictBatch(bool useEngine, std::unique_lock<std::mutex>& lk
       freed++;
       continue;
     }
-    uint8_t* dst = backend_->planStore(p);
-    if (!dst) {  // refused: the page stays resident and dirty, nothing is lost
+    uint8_t* dst = nullptr;
+    uint32_t slot = kNoSlot;
+    bool planned = viaUring ? (slot = backend_->planSlot(p)) != kNoSlot : (dst = backend_->planStore(p)) != nullptr;
+    if (!planned) {  // refused: the page stays resident and dirty, nothing is lost
       st_.rejectedEvictions++;
       refused++;
       clock_.putBack(p);
@@ -63,19 +67,28 @@ uint32_t UffdRegion::evictBatch(bool useEngine, std::unique_lock<std::mutex>& lk
     state_[p] = Evicting;
     stored_[p] = 1;
     evicting_++;
-    victims.push_back({p, dst});
+    victims.push_back({p, dst, slot});
   }
   if (victims.empty()) return freed;
   // Phase 2 (unlocked): move the bytes; faults on other pages go on meanwhile.
+  if (viaUring) {
+    for (const Victim& v : victims) uring_->queue(v.slot, addr(v.page));  // the device's busy slots: locked
+    uringInFlight_ = true;
+  }
   lk.unlock();
-  moveBytes(victims, useEngine);
-  lk.lock();
+  if (viaUring) {
+    writeThroughUring(lk);
+  } else {
+    moveBytes(victims, useEngine);
+    lk.lock();
+  }
   // Phase 3 (locked): the copies are in the backend; drop the pages. A store
   // the backend could not complete (a device's I/O error) keeps its page.
   uint32_t kept = 0;
-  for (const Victim& v : victims) {
+  for (size_t i = 0; i < victims.size(); i++) {
+    const Victim& v = victims[i];
     evicting_--;
-    if (!backend_->commitStore(v.page, v.dst)) {
+    if (!(viaUring ? backend_->commitWrite(v.page, v.slot, uring_->result(i)) : backend_->commitStore(v.page, v.dst))) {
       state_[v.page] = Dirty;
       stored_[v.page] = 0;
       uffd::writeProtect(uffd_, addr(v.page), kPage, false);
@@ -87,8 +100,24 @@ uint32_t UffdRegion::evictBatch(bool useEngine, std::unique_lock<std::mutex>& lk
     dropLocked(v.page);
     st_.evictions++;
   }
+  if (viaUring) {
+    uringInFlight_ = false;  // evicted_ below wakes a fault waiting to use the device
+    uring_->clear();
+    st_.uringSubmits = uring_->submitCalls();
+    st_.uringWrites = uring_->writes();
+  }
   evicted_.notify_all();
   return freed + uint32_t(victims.size()) - kept;
+}
+
+void UffdRegion::writeThroughUring(std::unique_lock<std::mutex>& lk) {
+  uring_->submit();  // copies into the queue's staging pages: the victims are write-protected
+  for (;;) {
+    uring_->waitForCompletions();
+    lk.lock();
+    if (uring_->reap()) return;
+    lk.unlock();
+  }
 }
 
 void UffdRegion::moveBytes(const std::vector<Victim>& victims, bool useEngine) {

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <linux/userfaultfd.h>
 #include <poll.h>
+#include <sched.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
@@ -13,6 +14,7 @@
 #include "clocks.h"
 #include "copy_engine.h"
 #include "page_pool.h"
+#include "region_uring.h"
 #include "shared_words.h"
 #include "uffd.h"
 
@@ -105,6 +107,13 @@ Code UffdRegion::start(std::string* why) {
       engineWords_.assign(sharedWords::size(ec.workers), 0);
       engine_.reset(new CopyEngine(ec, engineWords_.data(), nullptr, nullptr));  // never armed: no JS wake-ups
     }
+    if (config_.evict == EvictMode::Async) {
+      if (std::shared_ptr<SwapDevice> dev = backend_->asyncDevice()) {
+        // A build without liburing, or io_uring forbidden here: the reclaimer writes synchronously.
+        std::string w;
+        if (RegionUring::create(dev, config_.batch, &uring_, &w) != Code::Ok) uring_.reset();
+      }
+    }
     faultThread_ = std::thread([this] { faultLoop(); });
     reclaimThread_ = std::thread([this] { reclaimLoop(); });
   } catch (const std::exception& e) {
@@ -139,6 +148,7 @@ void UffdRegion::close() {
   if (stopFd_ >= 0) ::close(stopFd_);
   uffd_ = stopFd_ = -1;
   if (engine_) engine_->shutdown();
+  uring_.reset();    // nothing in flight: the reclaimer finished its pass
   backend_.reset();  // gives the claim and the backend's pages back
 }
 
@@ -202,6 +212,7 @@ bool UffdRegion::placeLocked(uint32_t page, const uint8_t* src, bool kept, bool 
 
 void UffdRegion::serveMissing(uint32_t page, uint64_t t0, bool write) {
   std::unique_lock<std::mutex> lk(mu_);
+  waitForUringLocked(lk);
   if (resident_ >= hardCap_ && !stop_) {
     st_.directReclaims++;
     evictBatch(false, lk);
@@ -213,6 +224,7 @@ void UffdRegion::serveMissing(uint32_t page, uint64_t t0, bool write) {
     st_.faults++;
     if (src) st_.backendFaults++;
     else st_.zeroFaults++;
+    serveCpu_.store(sched_getcpu(), std::memory_order_relaxed);  // before the wake: the woken thread reads it
     woken = placeLocked(page, src, kept, write, true);  // the copy wakes the faulting thread
     lat_.record(monoNs() - t0);
   }
@@ -239,7 +251,7 @@ void UffdRegion::serveWriteProtect(uint32_t page) {
   std::unique_lock<std::mutex> lk(mu_);
   // Being stored right now: the write waits until the page is gone, then
   // faults it back in (missing) with the stored bytes.
-  evicted_.wait(lk, [&] { return state_[page] != Evicting; });
+  evicted_.wait(lk, [&] { return state_[page] != Evicting && !uringInFlight_; });
   uint8_t s = state_[page];
   if (s == Clean || s == ZeroClean) {
     st_.writeFaults++;

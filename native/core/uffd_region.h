@@ -20,7 +20,11 @@
 // Async eviction has a CopyEngine of its own: the reclaimer is the only
 // producer of its rings (the engine's single-producer rule holds), and its
 // copies are accounted to a one-page pool of the region's, never to a pool JS
-// can reach.
+// can reach. Over a SwapDevice it has an io_uring queue of its own instead
+// (region_uring.h): a batch of victims is one submission of writes, and a
+// victim stays mapped (write-protected) until its write completes; a failed
+// write keeps the page resident and dirty. Without liburing in the build, async
+// eviction to a device writes synchronously on the reclaimer (uringWrites 0).
 #pragma once
 #include <atomic>
 #include <condition_variable>
@@ -40,6 +44,7 @@ namespace frontswap {
 
 class CopyEngine;
 class PagePool;
+class RegionUring;
 
 enum class EvictMode : uint8_t { Sync = 0, Async = 1 };
 
@@ -64,6 +69,8 @@ struct RegionStats {
   uint64_t rejectedEvictions = 0;  // stores the backend refused: the page stayed resident
   uint64_t readaheadPages = 0;
   uint64_t directReclaims = 0;     // passes the fault thread ran itself at the hard cap
+  uint64_t uringSubmits = 0;       // io_uring submissions of evictions (device, async)
+  uint64_t uringWrites = 0;        // ... and the page writes they carried
   uint64_t reclaimPasses = 0;
   uint32_t residentPages = 0;
   uint32_t peakResident = 0;
@@ -110,12 +117,17 @@ class UffdRegion {
   void close();
   RegionStats stats();
   void resetLatency();
+  // The CPU the fault thread last served a missing page on (-1 before the
+  // first): with the faulting thread's own CPU, it tells a fault whose two
+  // wake-ups crossed CPUs (an IPI each, costly in a VM) from one that stayed.
+  int lastServeCpu() const { return serveCpu_.load(std::memory_order_relaxed); }
 
  private:
   enum State : uint8_t { Absent = 0, Clean, ZeroClean, Dirty, Evicting };
   struct Victim {
     uint32_t page;
-    uint8_t* dst;
+    uint8_t* dst;   // where the bytes go (a pool slot, a staging page), or null for an io_uring write
+    uint32_t slot;  // the device slot of an io_uring write
   };
 
   UffdRegion(const RegionConfig& config, std::unique_ptr<RegionBackend> backend, std::shared_ptr<RegionMemory> mem);
@@ -134,9 +146,16 @@ class UffdRegion {
   // One pass: up to batch victims; returns the pages it freed.
   uint32_t evictBatch(bool useEngine, std::unique_lock<std::mutex>& lk);
   void moveBytes(const std::vector<Victim>& victims, bool useEngine);
+  // Writes the victims through uring_ (queued already, under the lock): called
+  // unlocked, returns locked once every write has completed.
+  void writeThroughUring(std::unique_lock<std::mutex>& lk);
 
   uint8_t* addr(uint32_t page) const { return mem_->data() + size_t(page) * kPage; }
   void dropLocked(uint32_t page);
+  // Before the fault thread touches the backend: waits out a batch of io_uring writes.
+  void waitForUringLocked(std::unique_lock<std::mutex>& lk) {
+    evicted_.wait(lk, [&] { return !uringInFlight_; });
+  }
 
   RegionConfig config_;
   std::unique_ptr<RegionBackend> backend_;
@@ -156,6 +175,7 @@ class UffdRegion {
   VictimClock clock_;
   uint32_t resident_ = 0;
   uint32_t evicting_ = 0;
+  bool uringInFlight_ = false;  // a batch of io_uring writes is out: the fault thread keeps off the device
   bool stop_ = false;
   uint64_t kicks_ = 0;
   RegionStats st_;
@@ -165,8 +185,10 @@ class UffdRegion {
   std::unique_ptr<CopyEngine> engine_;
   std::vector<uint32_t> engineWords_;
   std::shared_ptr<PagePool> acctPool_;  // the engine's accounting pool (one page, never copied to)
+  std::unique_ptr<RegionUring> uring_;  // async eviction to a device
   std::thread faultThread_, reclaimThread_;
   std::atomic<uint64_t> faultCpuAtExit_{0}, reclaimCpuAtExit_{0};
+  std::atomic<int> serveCpu_{-1};
 };
 
 }  // namespace frontswap

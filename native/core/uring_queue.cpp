@@ -24,12 +24,12 @@ struct UringQueue::Ring {
 };
 
 Code UringQueue::create(std::shared_ptr<SwapDevice> device, uint32_t depth, UringClient* client,
-                        std::unique_ptr<UringQueue>* out, std::string* message) {
+                        std::unique_ptr<UringQueue>* out, std::string* message, bool deviceOwner) {
   if (device->closed()) {
     *message = "the device is closed";
     return Code::DeviceClosed;
   }
-  if (device->hasInflightOwner()) {
+  if (deviceOwner && device->hasInflightOwner()) {
     *message = "the device already has an io_uring queue (one per device; more front-ends can share it synchronously)";
     return Code::DeviceBusy;
   }
@@ -38,6 +38,7 @@ Code UringQueue::create(std::shared_ptr<SwapDevice> device, uint32_t depth, Urin
     return Code::OutOfRange;
   }
   std::unique_ptr<UringQueue> q(new UringQueue());
+  q->owner_ = deviceOwner;  // before anything can fail: a non-owner's teardown leaves the device's owner alone
   q->ring_.reset(new Ring());
   int r = io_uring_queue_init(depth, &q->ring_->ring, 0);
   if (r < 0) {
@@ -72,7 +73,7 @@ Code UringQueue::create(std::shared_ptr<SwapDevice> device, uint32_t depth, Urin
   }
   for (uint32_t i = pages; i-- > 0;) q->freeStaging_.push_back(i);
   q->slotTail_.assign(q->device_->capacity(), kNone);
-  q->device_->setInflightOwner(q.get());
+  if (deviceOwner) q->device_->setInflightOwner(q.get());
   *out = std::move(q);
   return Code::Ok;
 }
@@ -82,7 +83,7 @@ UringQueue::~UringQueue() {
     drainAll();
     io_uring_queue_exit(&ring_->ring);
   }
-  if (device_) device_->setInflightOwner(nullptr);
+  if (device_ && owner_) device_->setInflightOwner(nullptr);
   if (eventFd_ >= 0) close(eventFd_);
   free(staging_);
 }
@@ -285,6 +286,14 @@ void UringQueue::drainAll() {
   }
 }
 
+void UringQueue::waitReady() {
+  if (!ring_ || inflight_ == 0) return;
+  io_uring_cqe* c;
+  int r;
+  do r = io_uring_wait_cqe(&ring_->ring, &c);
+  while (r == -EINTR);
+}
+
 void UringQueue::clearEvent() {
   uint64_t v;
   if (eventFd_ >= 0) (void)!read(eventFd_, &v, sizeof v);
@@ -295,7 +304,7 @@ void UringQueue::clearEvent() {
 struct UringQueue::Ring {};
 
 Code UringQueue::create(std::shared_ptr<SwapDevice>, uint32_t, UringClient*, std::unique_ptr<UringQueue>*,
-                        std::string* message) {
+                        std::string* message, bool) {
   *message = "this build of frontswap has no io_uring: install liburing-dev (pkg-config liburing) and rebuild";
   return Code::UringUnavailable;
 }
@@ -305,6 +314,7 @@ void UringQueue::submit() {}
 void UringQueue::reap() {}
 void UringQueue::drainAll() {}
 void UringQueue::clearEvent() {}
+void UringQueue::waitReady() {}
 void UringQueue::finish(uint32_t, int) {}
 bool UringQueue::issue(uint32_t) { return false; }
 bool UringQueue::refill() { return false; }

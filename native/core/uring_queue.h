@@ -64,8 +64,11 @@ struct UringStats {
 
 class UringQueue final : public InflightOwner {
  public:
+  // deviceOwner: the queue is the device's InflightOwner (its quiesce() and
+  // close() drain it; one such queue per device). A SwapRegion's private queue
+  // passes false: it is driven by the region's reclaimer alone, which drains it.
   static Code create(std::shared_ptr<SwapDevice> device, uint32_t depth, UringClient* client,
-                     std::unique_ptr<UringQueue>* out, std::string* message);
+                     std::unique_ptr<UringQueue>* out, std::string* message, bool deviceOwner = true);
   ~UringQueue();  // drains, then tears the ring down
   UringQueue(const UringQueue&) = delete;
   UringQueue& operator=(const UringQueue&) = delete;
@@ -95,6 +98,13 @@ class UringQueue final : public InflightOwner {
     std::lock_guard<std::mutex> g(mu_);
     f();
   }
+  // Sleeps in io_uring_enter until a completion is ready (or nothing is in
+  // flight), consuming none: reap() takes them. Unlike a poll() on eventFd(),
+  // it runs the completion work (task_work) the kernel may leave to the
+  // submitting thread, so that thread cannot wait for itself: a SwapRegion's
+  // reclaimer asleep in poll() on its ring's eventfd was seen never to wake,
+  // its writes done at the device. For a thread that waits for its own submissions.
+  void waitReady();
 
  private:
   struct Op {
@@ -128,6 +138,7 @@ class UringQueue final : public InflightOwner {
   UringClient* client_ = nullptr;
   std::unique_ptr<Ring> ring_;
   uint32_t depth_ = 0;
+  bool owner_ = true;
   int eventFd_ = -1;
   uint8_t* staging_ = nullptr;  // 2 × depth × pageSize
   std::vector<uint32_t> freeStaging_;

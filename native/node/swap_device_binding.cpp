@@ -60,15 +60,24 @@ Napi::Value holdings(const Napi::CallbackInfo& info) {
   return o;
 }
 
+// While a SwapRegion is attached its threads own the device (frontswap_backend.h):
+// closing it would pull the descriptor from under their reads and writes.
+void refuseWhileClaimed(Napi::Env env, const SwapDevice& d) {
+  if (d.claimed()) raise(env, Code::RegionAttached, "a SwapRegion owns this device: close the region first");
+}
+
 Napi::Value flushDiscards(const Napi::CallbackInfo& info) {
   DeviceRef& d = deviceOf(info);
   if (d->closed()) raise(info.Env(), Code::DeviceClosed, "the device is closed");
+  refuseWhileClaimed(info.Env(), *d);
   d->quiesce();  // a discard must not overtake I/O in flight on its slots
   return Napi::Number::New(info.Env(), d->flushDiscards());
 }
 
 Napi::Value close(const Napi::CallbackInfo& info) {
-  deviceOf(info)->close();
+  DeviceRef& d = deviceOf(info);
+  if (!d->closed()) refuseWhileClaimed(info.Env(), *d);
+  d->close();
   return info.Env().Undefined();
 }
 

@@ -12,6 +12,7 @@
 // nothing here needs a ThreadSafeFunction, and a JS thread stopped in a fault is
 // served without its help.
 #include <napi.h>
+#include <sched.h>
 #include <time.h>
 
 #include "../core/frontswap_backend.h"
@@ -138,6 +139,8 @@ class SwapRegionWrap : public Napi::ObjectWrap<SwapRegionWrap> {
     set("readaheadPages", double(s.readaheadPages));
     set("directReclaims", double(s.directReclaims));
     set("reclaimPasses", double(s.reclaimPasses));
+    set("uringSubmits", double(s.uringSubmits));
+    set("uringWrites", double(s.uringWrites));
     set("residentPages", s.residentPages);
     set("peakResidentPages", s.peakResident);
     set("pages", s.pages);
@@ -160,9 +163,12 @@ class SwapRegionWrap : public Napi::ObjectWrap<SwapRegionWrap> {
     return info.Env().Undefined();
   }
 
-  // touch(pages: Uint32Array, ns: Float64Array | undefined, write: boolean) -> sum of the bytes read.
-  // Reads (or increments) one byte of each page, timing each access: a fault as
-  // the application sees it, kernel entry and wake-up included.
+  // touch(pages: Uint32Array, ns: Float64Array | undefined, write: boolean, crossed?: Uint8Array)
+  // -> sum of the bytes read. Reads (or increments) one byte of each page,
+  // timing each access: a fault as the application sees it, kernel entry and
+  // wake-up included. crossed[i] = 1 when, after access i, this thread ran on
+  // another CPU than the one the fault thread last served on (meaningful for
+  // the accesses that faulted).
   Napi::Value touch(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     UffdRegion& r = open(env);
@@ -177,6 +183,13 @@ class SwapRegionWrap : public Napi::ObjectWrap<SwapRegionWrap> {
       ns = info[1].As<Napi::Float64Array>().Data();
     }
     bool write = info[2].ToBoolean();
+    uint8_t* crossed = nullptr;
+    if (info.Length() > 3 && !info[3].IsUndefined()) {
+      if (!info[3].IsTypedArray() || info[3].As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array ||
+          info[3].As<Napi::Uint8Array>().ElementLength() < pages.ElementLength())
+        fail(env, Code::InvalidArg, "crossed must be a Uint8Array as long as pages");
+      crossed = info[3].As<Napi::Uint8Array>().Data();
+    }
     for (size_t i = 0; i < pages.ElementLength(); i++)
       if (pages[i] >= r.pages()) fail(env, Code::OutOfRange, "page " + std::to_string(pages[i]) + " is outside the region");
     uint64_t sum = 0;
@@ -188,6 +201,7 @@ class SwapRegionWrap : public Napi::ObjectWrap<SwapRegionWrap> {
       sum += *p;
       clock_gettime(CLOCK_MONOTONIC, &b);
       if (ns) ns[i] = double(b.tv_sec - a.tv_sec) * 1e9 + double(b.tv_nsec - a.tv_nsec);
+      if (crossed) crossed[i] = sched_getcpu() != r.lastServeCpu();
     }
     return Napi::Number::New(env, double(sum));
   }

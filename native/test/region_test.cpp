@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "check.h"
+#include "region_helpers.h"
 #include "core/frontswap_backend.h"
 #include "core/latency_histogram.h"
 #include "core/uffd.h"
@@ -16,41 +17,15 @@
 #include <unistd.h>
 
 using namespace frontswap;
+using namespace frontswap::regiontest;
 
 namespace {
 
 constexpr uint32_t kPs = 4096;
 
-// The application's accesses. A fault is the kernel's business: ThreadSanitizer
-// cannot see that a faulting access waits for the fault thread, so these stay
-// uninstrumented; the region's own threads and locks are instrumented as usual.
-__attribute__((no_sanitize("thread"), noinline)) void appWrite(uint8_t* dst, const uint8_t* src, size_t n) {
-  volatile uint8_t* d = dst;
-  for (size_t i = 0; i < n; i++) d[i] = src[i];
-}
-__attribute__((no_sanitize("thread"), noinline)) bool appEquals(const uint8_t* a, const uint8_t* b, size_t n) {
-  const volatile uint8_t* x = a;
-  bool eq = true;
-  for (size_t i = 0; i < n; i++) eq &= x[i] == b[i];
-  return eq;
-}
-
-bool haveUffd() {
-  std::string why;
-  int fd = uffd::open(&why);
-  if (fd < 0) {
-    std::fprintf(stderr, "  skipped: userfaultfd unavailable: %s\n", why.c_str());
-    return false;
-  }
-  close(fd);
-  return true;
-}
-
-struct Rig {
+struct Rig : ShadowedRegion {
   std::shared_ptr<PagePool> pool;
   std::unique_ptr<Frontswap> fs;
-  std::unique_ptr<UffdRegion> region;
-  std::vector<uint8_t> shadow;
 
   Rig(uint32_t poolPages, uint32_t pages, uint32_t resident, EvictMode mode, uint32_t readahead = 0,
       bool exclusive = false, VictimPolicy policy = VictimPolicy::Clock) {
@@ -60,26 +35,11 @@ struct Rig {
     std::string why;
     CHECK(PagePool::create(o, &pool, &why) == Code::Ok);
     fs.reset(new Frontswap(pool, exclusive));
-    std::unique_ptr<FrontswapBackend> b;
-    CHECK(FrontswapBackend::attach(fs.get(), 3, &b) == Code::Ok);
-    RegionConfig c;
-    c.bytes = uint64_t(pages) * kPs;
-    c.resident = resident;
-    c.evict = mode;
-    c.readahead = readahead;
+    RegionConfig c = regionConfig(pages, resident, mode, readahead);
     c.policy = policy;
-    c.batch = 8;
-    Code rc = UffdRegion::create(c, std::move(b), &region, &why);
-    if (rc != Code::Ok) std::fprintf(stderr, "  region: %s\n", why.c_str());
-    CHECK(rc == Code::Ok);
-    shadow.assign(size_t(pages) * kPs, 0);
+    start(fs.get(), 3, c);
   }
-  uint8_t* mem(uint32_t page) { return region->data() + size_t(page) * kPs; }
-  void write(uint32_t page, uint32_t at, const uint8_t* src, uint32_t n) {
-    appWrite(mem(page) + at, src, n);
-    std::memcpy(shadow.data() + size_t(page) * kPs + at, src, n);
-  }
-  bool matches(uint32_t page) { return appEquals(mem(page), shadow.data() + size_t(page) * kPs, kPs); }
+  ~Rig() { region.reset(); }  // first: the base's region would outlive the front-end and pool it attached to
   bool allMatch() {
     bool ok = true;
     for (uint32_t p = 0; p < region->pages(); p++) ok &= matches(p);
