@@ -64,8 +64,8 @@ function onSignal(sig: NodeJS.Signals): void {
     console.error(`device fixtures: ${(e as Error).message}`);
   }
   for (const s of SIGNALS) process.removeListener(s, onSignal);
-  // Die of the signal, as without a handler.
-  process.kill(process.pid, sig);
+  // Die of the signal, as without a handler — unless someone else handles it too.
+  if (process.listenerCount(sig) === 0) process.kill(process.pid, sig);
 }
 
 /** The run's machine changes (root only), begun on first use. */
