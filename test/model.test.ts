@@ -125,42 +125,46 @@ describe('the reference model', () => {
 });
 
 describe('the harness catches a front-end that breaks the async rule', () => {
-  it('a loadAsync that decides at completion, not at issue, fails and shrinks to a command or two', async () => {
-    const setup: Setup = {
-      pageSize: 4096,
-      pages: 2,
-      frontends: [false],
-      initTypes: [0],
-      engines: 1,
-      workers: 1,
-      waitMode: 'sleep',
-      completion: 'auto',
-      ringSize: 1024,
-      registered: false,
-      prefault: false,
-    };
-    const orig = Frontswap.prototype.loadAsync;
-    Frontswap.prototype.loadAsync = function (this: Frontswap, t: number, o: number, p: ArrayBufferView) {
-      return new Promise<void>((r) => setImmediate(r)).then(() => orig.call(this, t, o, p));
-    };
-    try {
-      await assert.rejects(
-        runProgram(setup, [
-          { op: 'store', fe: 0, type: 0, offset: 1, via: 'sync' },
-          { op: 'load', fe: 0, type: 0, offset: 1, via: 'later' },
-          { op: 'store', fe: 0, type: 0, offset: 1, via: 'sync' },
-        ]),
-        /disagrees with the model|bytes differ/,
-      );
-      const r = await checkBudget({ pageSize: 4096, exclusiveGets: false, seed: 1, index: 0, budgetOps: 20_000, runsPerChunk: 25, maxCommands: 100 });
-      assert.ok(r.failure, 'the broken front-end was caught');
-      const shrunk = /shrunk \d+ time\(s\) to (\d+) command\(s\)/.exec(r.failure);
-      assert.ok(shrunk && Number(shrunk[1]) <= 2, `shrunk to a command or two:\n${r.failure}`);
-      assert.match(r.failure, /loadAsync\(/);
-    } finally {
-      Frontswap.prototype.loadAsync = orig;
-    }
-  });
+  const overFile = { kind: 'file', io: 'uring' } as const;
+  for (const device of [undefined, overFile]) {
+    it(`a loadAsync that decides at completion, not at issue, fails and shrinks to a command or two (over ${device ? 'a SwapDevice on a file' : 'a PagePool'})`, { skip: device ? deviceSkip(device) : false }, async () => {
+      const setup: Setup = {
+        pageSize: 4096,
+        pages: 2,
+        frontends: [false],
+        initTypes: [0],
+        engines: 1,
+        workers: 1,
+        waitMode: 'sleep',
+        completion: 'auto',
+        ringSize: 1024,
+        registered: false,
+        prefault: false,
+        ...(device ? { device: { ...device, queueDepth: 4, discard: 'immediate' as const } } : {}),
+      };
+      const orig = Frontswap.prototype.loadAsync;
+      Frontswap.prototype.loadAsync = function (this: Frontswap, t: number, o: number, p: ArrayBufferView) {
+        return new Promise<void>((r) => setImmediate(r)).then(() => orig.call(this, t, o, p));
+      };
+      try {
+        await assert.rejects(
+          runProgram(setup, [
+            { op: 'store', fe: 0, type: 0, offset: 1, via: 'sync' },
+            { op: 'load', fe: 0, type: 0, offset: 1, via: 'later' },
+            { op: 'store', fe: 0, type: 0, offset: 1, via: 'sync' },
+          ]),
+          /disagrees with the model|bytes differ/,
+        );
+        const r = await checkBudget({ pageSize: 4096, exclusiveGets: false, seed: 1, index: 0, budgetOps: 20_000, runsPerChunk: 25, maxCommands: 100, ...(device ? { device } : {}) });
+        assert.ok(r.failure, 'the broken front-end was caught');
+        const shrunk = /shrunk \d+ time\(s\) to (\d+) command\(s\)/.exec(r.failure);
+        assert.ok(shrunk && Number(shrunk[1]) <= 2, `shrunk to a command or two:\n${r.failure}`);
+        assert.match(r.failure, /loadAsync\(/);
+      } finally {
+        Frontswap.prototype.loadAsync = orig;
+      }
+    });
+  }
 });
 
 describe(`model-based random testing (FRONTSWAP_SEED=${SEED})`, () => {
