@@ -8,7 +8,8 @@
  * /var/lib/frontswap one: the next test run repairs what a killed one left.
  *
  * Every device the fixtures open is remembered, so cleanupDevices() (the
- * suites' after() hooks, process exit, SIGINT / SIGTERM / SIGHUP) can close
+ * suites' after() hooks, process exit, SIGINT / SIGTERM / SIGHUP once there is
+ * something to clean) can close
  * them before it resets zram and detaches loops — an open device would make the
  * kernel refuse both (EBUSY). It then checks that nothing it made is left and
  * throws, naming what is, if something is.
@@ -46,6 +47,7 @@ const forgetters: (() => void)[] = [];
 
 export function tempFile(tag: string): string {
   const p = `${DIR}/frontswap-test-${process.pid}-${tag}-${counter++}.img`;
+  armSignals();
   files.add(p);
   return p;
 }
@@ -68,18 +70,24 @@ function onSignal(sig: NodeJS.Signals): void {
   if (process.listenerCount(sig) === 0) process.kill(process.pid, sig);
 }
 
+/** Cleans up on SIGINT / SIGTERM / SIGHUP too, once there is something to clean. */
+function armSignals(): void {
+  for (const s of SIGNALS) if (!process.listeners(s).includes(onSignal)) process.on(s, onSignal);
+}
+
 /** The run's machine changes (root only), begun on first use. */
 export function machineChanges(): MachineChanges {
   if (!machine) {
     // Our own signal handlers close the devices first; MachineChanges' would restore with them still open.
     machine = MachineChanges.begin({ stateFile: TEST_STATE_FILE, installSignalHandlers: false });
-    for (const s of SIGNALS) if (!process.listeners(s).includes(onSignal)) process.on(s, onSignal);
+    armSignals();
   }
   return machine;
 }
 
 /** Opens a SwapDevice that cleanupDevices() will close if the test does not. */
 export function openDevice(options: ConstructorParameters<typeof SwapDevice>[0]): SwapDevice {
+  armSignals();
   const d = new SwapDevice(options);
   opened.add(d);
   return d;
@@ -130,8 +138,8 @@ export function cleanupDevices(): void {
     const r = machine.restore();
     machine = null;
     problems.push(...r.problems);
-    for (const s of SIGNALS) process.removeListener(s, onSignal);
   }
+  for (const s of SIGNALS) process.removeListener(s, onSignal);
   for (const f of files) fs.rmSync(f, { force: true });
   const left = leftovers();
   files.clear();
