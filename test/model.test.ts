@@ -46,10 +46,10 @@ const DEVICE_CHECKS: (Check & { device: NonNullable<Check['device']> })[] = [];
 (['file', 'loop', 'zram'] as DeviceKind[]).forEach((kind, k) => {
   (['sync', 'uring'] as const).forEach((io, j) => {
     // exclusiveGets (of the first front-end; the others are random) differs by kind and io.
-    DEVICE_CHECKS.push({ pageSize: 4096, exclusiveGets: (k + j) % 2 === 1, maxCommands: 200, device: { kind, io }, budgetOps: 6_000 });
+    DEVICE_CHECKS.push({ pageSize: 4096, exclusiveGets: (k + j) % 2 === 1, maxCommands: 200, device: { kind, io }, budgetOps: 5_000 });
   });
 });
-DEVICE_CHECKS.push({ pageSize: 2097152, exclusiveGets: true, maxCommands: 100, device: { kind: 'file', io: 'uring' }, budgetOps: 800 });
+DEVICE_CHECKS.push({ pageSize: 2097152, exclusiveGets: true, maxCommands: 100, device: { kind: 'file', io: 'uring' }, budgetOps: 500 });
 
 type Check = Pick<ArbOptions, 'pageSize' | 'exclusiveGets' | 'maxCommands' | 'device'> & { budgetOps: number };
 
