@@ -501,6 +501,11 @@ class Run {
     return i % this.engines.length;
   }
 
+  /** Whether front-end i's engine is closing (never over a device: it has none). */
+  engineClosed(i: number): boolean {
+    return this.engines.length > 0 && this.engineClosing[this.engineIndex(i)] === true;
+  }
+
   engineOf(i: number): CopyEngine {
     return this.engines[this.engineIndex(i)]!;
   }
@@ -709,7 +714,7 @@ class Run {
 
   /** The issue-time outcome of an async call: the model's, unless its engine is closing. */
   private asyncOutcome<M>(fe: number, model: () => M): Outcome<M> {
-    if (this.engineClosing[this.engineIndex(fe)]) return { ok: false, code: 'ERR_ENGINE_CLOSED' };
+    if (this.engineClosed(fe)) return { ok: false, code: 'ERR_ENGINE_CLOSED' };
     return attempt(model);
   }
 
@@ -782,7 +787,7 @@ class Run {
     const release = () => {
       for (const b of held) this.bufs.release(b);
     };
-    if (this.engineClosing[this.engineIndex(fe)]) {
+    if (this.engineClosed(fe)) {
       this.sync({ ok: false, code: 'ERR_ENGINE_CLOSED' }, () => fs.batch(), () => undefined);
       return;
     }
