@@ -4,7 +4,9 @@
  *   node dist/bench/soak.js --minutes N [--seed S]
  *   node dist/bench/soak.js --replay FILE        (a {setup, commands} JSON from a failure report)
  *
- * It cycles through 4 KiB and 2 MiB pages with exclusiveGets off and on, each
+ * It cycles through 4 KiB and 2 MiB pages with exclusiveGets off and on over a
+ * PagePool, and 4 KiB pages over a SwapDevice on a file (sync, and io_uring
+ * where the build has it; the file is the test fixtures' and is removed), each
  * chunk of programs from a seed derived from S (random when not given, printed
  * either way), prints progress (operations done, operations per second) to stderr,
  * and at the first failure prints the seed and the shrunk failing sequence and
@@ -13,13 +15,16 @@
  */
 import * as fs from 'node:fs';
 import { parseArgs } from 'node:util';
-import { checkModel, chunkSeed, describeCheck, formatProgram, runProgram, type Command, type Setup } from '../test/model/commands';
+import { addon } from '../lib/binding';
+import { checkModel, chunkSeed, describeCheck, formatProgram, runProgram, type ArbOptions, type Command, type Setup } from '../test/model/commands';
 
-const CHECKS = [
+const CHECKS: (ArbOptions & { runs: number })[] = [
   { pageSize: 4096, exclusiveGets: false, maxCommands: 400, runs: 20 },
   { pageSize: 4096, exclusiveGets: true, maxCommands: 400, runs: 20 },
   { pageSize: 2097152, exclusiveGets: false, maxCommands: 200, runs: 10 },
   { pageSize: 2097152, exclusiveGets: true, maxCommands: 200, runs: 10 },
+  { pageSize: 4096, exclusiveGets: false, maxCommands: 200, runs: 10, device: { kind: 'file', io: 'sync' } },
+  ...(addon.wire.uring ? [{ pageSize: 4096, exclusiveGets: true, maxCommands: 200, runs: 10, device: { kind: 'file' as const, io: 'uring' as const } }] : []),
 ];
 
 const USAGE = 'usage: node dist/bench/soak.js --minutes N [--seed S]\n       node dist/bench/soak.js --replay FILE\n';
@@ -62,9 +67,7 @@ async function soak(minutes: number, seed: number): Promise<number> {
     const index = k % CHECKS.length;
     const c = CHECKS[index]!;
     const r = await checkModel({
-      pageSize: c.pageSize,
-      exclusiveGets: c.exclusiveGets,
-      maxCommands: c.maxCommands,
+      ...c,
       numRuns: c.runs,
       seed: chunkSeed(seed, index, Math.floor(k / CHECKS.length)),
       reproduce: `${reproduce} (chunk ${k})`,

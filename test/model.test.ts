@@ -4,14 +4,20 @@
  * by step against the reference model. A bounded budget for CI: at least 100,000
  * operations over 4 KiB and 2 MiB pages, with exclusiveGets off and on.
  *
+ * The same generator and model then run over the other backend, a SwapDevice on
+ * a file, a loop device and zram (the last two as root: made and removed by
+ * test/device-fixtures.ts), with sync pread/pwrite and with io_uring.
+ *
  * The seed comes from FRONTSWAP_SEED when set, else it is random; it is printed
  * either way, and a failure prints it with the shortest failing sequence.
  * Longer runs: node dist/bench/soak.js --minutes N [--seed S].
  */
 import * as assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { after, describe, it, type TestContext } from 'node:test';
 import { Frontswap } from '../lib/index';
-import { checkBudget, describeCheck, fillPage, runProgram, type Setup } from './model/commands';
+import { addon } from '../lib/binding';
+import { cleanupDevices, deviceBackend, type DeviceKind } from './device-fixtures';
+import { checkBudget, describeCheck, fillPage, runProgram, type ArbOptions, type Setup } from './model/commands';
 import { ModelFrontswap, ModelPool, attempt } from './model/reference-model';
 
 function seedFromEnv(): number {
@@ -34,6 +40,36 @@ const CHECKS = [
   { pageSize: 2097152, exclusiveGets: true, budgetOps: 12_500, maxCommands: 200 },
 ];
 const MIN_TOTAL_OPS = 100_000;
+
+/** Over a SwapDevice: every kind, sync and io_uring, 4 KiB pages (a file also 2 MiB). */
+const DEVICE_CHECKS: (Check & { device: NonNullable<Check['device']> })[] = [];
+(['file', 'loop', 'zram'] as DeviceKind[]).forEach((kind, k) => {
+  (['sync', 'uring'] as const).forEach((io, j) => {
+    // exclusiveGets (of the first front-end; the others are random) differs by kind and io.
+    DEVICE_CHECKS.push({ pageSize: 4096, exclusiveGets: (k + j) % 2 === 1, maxCommands: 200, device: { kind, io }, budgetOps: 5_000 });
+  });
+});
+DEVICE_CHECKS.push({ pageSize: 2097152, exclusiveGets: true, maxCommands: 100, device: { kind: 'file', io: 'uring' }, budgetOps: 500 });
+
+type Check = Pick<ArbOptions, 'pageSize' | 'exclusiveGets' | 'maxCommands' | 'device'> & { budgetOps: number };
+
+/** Runs one check's budget of random programs; fails the test with the shrunk sequence; returns the operations run. */
+async function budgetedCheck(t: TestContext, c: Check, index: number): Promise<number> {
+  const started = Date.now();
+  const r = await checkBudget({ ...c, seed: SEED, index, runsPerChunk: 25, reproduce: REPRODUCE });
+  t.diagnostic(`FRONTSWAP_SEED=${SEED}: ${r.runs} programs, ${r.ops} operations in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  if (r.failure) {
+    console.error(r.failure);
+    assert.fail(r.failure);
+  }
+  assert.ok(r.ops >= c.budgetOps);
+  return r.ops;
+}
+
+function deviceSkip(d: NonNullable<ArbOptions['device']>): string | false {
+  if (d.io === 'uring' && !addon.wire.uring) return 'built without liburing';
+  return deviceBackend(d.kind).skip ?? false;
+}
 
 describe('the reference model', () => {
   it('follows the kernel rules it encodes', () => {
@@ -89,61 +125,66 @@ describe('the reference model', () => {
 });
 
 describe('the harness catches a front-end that breaks the async rule', () => {
-  it('a loadAsync that decides at completion, not at issue, fails and shrinks to a command or two', async () => {
-    const setup: Setup = {
-      pageSize: 4096,
-      pages: 2,
-      frontends: [false],
-      initTypes: [0],
-      engines: 1,
-      workers: 1,
-      waitMode: 'sleep',
-      completion: 'auto',
-      ringSize: 1024,
-      registered: false,
-      prefault: false,
-    };
-    const orig = Frontswap.prototype.loadAsync;
-    Frontswap.prototype.loadAsync = function (this: Frontswap, t: number, o: number, p: ArrayBufferView) {
-      return new Promise<void>((r) => setImmediate(r)).then(() => orig.call(this, t, o, p));
-    };
-    try {
-      await assert.rejects(
-        runProgram(setup, [
-          { op: 'store', fe: 0, type: 0, offset: 1, via: 'sync' },
-          { op: 'load', fe: 0, type: 0, offset: 1, via: 'later' },
-          { op: 'store', fe: 0, type: 0, offset: 1, via: 'sync' },
-        ]),
-        /disagrees with the model|bytes differ/,
-      );
-      const r = await checkBudget({ pageSize: 4096, exclusiveGets: false, seed: 1, index: 0, budgetOps: 20_000, runsPerChunk: 25, maxCommands: 100 });
-      assert.ok(r.failure, 'the broken front-end was caught');
-      const shrunk = /shrunk \d+ time\(s\) to (\d+) command\(s\)/.exec(r.failure);
-      assert.ok(shrunk && Number(shrunk[1]) <= 2, `shrunk to a command or two:\n${r.failure}`);
-      assert.match(r.failure, /loadAsync\(/);
-    } finally {
-      Frontswap.prototype.loadAsync = orig;
-    }
-  });
+  const overFile = { kind: 'file', io: 'uring' } as const;
+  for (const device of [undefined, overFile]) {
+    it(`a loadAsync that decides at completion, not at issue, fails and shrinks to a command or two (over ${device ? 'a SwapDevice on a file' : 'a PagePool'})`, { skip: device ? deviceSkip(device) : false }, async () => {
+      const setup: Setup = {
+        pageSize: 4096,
+        pages: 2,
+        frontends: [false],
+        initTypes: [0],
+        engines: 1,
+        workers: 1,
+        waitMode: 'sleep',
+        completion: 'auto',
+        ringSize: 1024,
+        registered: false,
+        prefault: false,
+        ...(device ? { device: { ...device, queueDepth: 4, discard: 'immediate' as const } } : {}),
+      };
+      const orig = Frontswap.prototype.loadAsync;
+      Frontswap.prototype.loadAsync = function (this: Frontswap, t: number, o: number, p: ArrayBufferView) {
+        return new Promise<void>((r) => setImmediate(r)).then(() => orig.call(this, t, o, p));
+      };
+      try {
+        await assert.rejects(
+          runProgram(setup, [
+            { op: 'store', fe: 0, type: 0, offset: 1, via: 'sync' },
+            { op: 'load', fe: 0, type: 0, offset: 1, via: 'later' },
+            { op: 'store', fe: 0, type: 0, offset: 1, via: 'sync' },
+          ]),
+          /disagrees with the model|bytes differ/,
+        );
+        const r = await checkBudget({ pageSize: 4096, exclusiveGets: false, seed: 1, index: 0, budgetOps: 20_000, runsPerChunk: 25, maxCommands: 100, ...(device ? { device } : {}) });
+        assert.ok(r.failure, 'the broken front-end was caught');
+        const shrunk = /shrunk \d+ time\(s\) to (\d+) command\(s\)/.exec(r.failure);
+        assert.ok(shrunk && Number(shrunk[1]) <= 2, `shrunk to a command or two:\n${r.failure}`);
+        assert.match(r.failure, /loadAsync\(/);
+      } finally {
+        Frontswap.prototype.loadAsync = orig;
+      }
+    });
+  }
 });
 
 describe(`model-based random testing (FRONTSWAP_SEED=${SEED})`, () => {
   let total = 0;
   CHECKS.forEach((c, index) => {
     it(`${describeCheck(c)}: ${c.budgetOps} operations`, async (t) => {
-      const started = Date.now();
-      const r = await checkBudget({ ...c, seed: SEED, index, runsPerChunk: 25, reproduce: REPRODUCE });
-      total += r.ops;
-      t.diagnostic(`FRONTSWAP_SEED=${SEED}: ${r.runs} programs, ${r.ops} operations in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-      if (r.failure) {
-        console.error(r.failure);
-        assert.fail(r.failure);
-      }
-      assert.ok(r.ops >= c.budgetOps);
+      total += await budgetedCheck(t, c, index);
     });
   });
   it(`ran at least ${MIN_TOTAL_OPS} operations in all`, (t) => {
     t.diagnostic(`${total} operations`);
     assert.ok(total >= MIN_TOTAL_OPS, `only ${total} operations`);
+  });
+});
+
+describe(`model-based random testing over a SwapDevice (FRONTSWAP_SEED=${SEED})`, () => {
+  after(cleanupDevices);
+  DEVICE_CHECKS.forEach((c, k) => {
+    it(`${describeCheck(c)}: ${c.budgetOps} operations`, { skip: deviceSkip(c.device) }, async (t) => {
+      await budgetedCheck(t, c, CHECKS.length + k);
+    });
   });
 });

@@ -13,7 +13,7 @@ import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { Frontswap, FrontswapError, PagePool, SwapDevice } from '../lib/index';
 import { addon } from '../lib/binding';
-import { DEVICE_BACKENDS, cleanupDevices, isRoot, machineChanges, makeLoop, makeZram, tempFile } from './device-fixtures';
+import { DEVICE_BACKENDS, cleanupDevices, isRoot, machineChanges, makeLoop, makeZram, openDevice, tempFile } from './device-fixtures';
 import { equalBytes, pattern, rejectsCode, throwsCode } from './helpers';
 
 after(cleanupDevices);
@@ -73,7 +73,7 @@ describe('SwapDevice: what it refuses, with nothing written', () => {
   it('a block device smaller than pages × pageSize: ERR_DEVICE_TOO_SMALL', { skip: NEEDS_ROOT }, () => {
     const dev = makeLoop(1 << 20);
     throwsCode(() => new SwapDevice({ path: dev, pages: 257 }), 'ERR_DEVICE_TOO_SMALL', 'FrontswapError');
-    const d = new SwapDevice({ path: dev, pages: 256 });
+    const d = openDevice({ path: dev, pages: 256 });
     assert.equal(d.kind, 'block');
     assert.equal(d.deviceBytes, 1 << 20);
     d.close();
@@ -172,7 +172,7 @@ describe('discard: immediate, batched, none', () => {
   }
 
   it('zram reports what it holds from mm_stat', { skip: NEEDS_ROOT }, () => {
-    const d = new SwapDevice({ path: makeZram(8 << 20), pages: 64 });
+    const d = openDevice({ path: makeZram(8 << 20), pages: 64 });
     const f = new Frontswap(d);
     f.init(0);
     for (let i = 0; i < 64; i++) f.store(0, i, pattern(i, 4096));

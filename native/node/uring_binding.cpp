@@ -108,7 +108,7 @@ void UringState::deliver(napi_value cb) {
     napi_value ab, arr, argv[2];
     void* mem;
     napi_create_arraybuffer(env, r.size() * 4, &mem, &ab);
-    memcpy(mem, r.data(), r.size() * 4);
+    if (!r.empty()) memcpy(mem, r.data(), r.size() * 4);  // an empty batch has no memory to copy to (mem may be null)
     napi_create_typedarray(env, napi_int32_array, r.size(), ab, 0, &arr);
     napi_create_uint32(env, uint32_t(u->user(b)), &argv[0]);
     argv[1] = arr;
@@ -237,7 +237,7 @@ napi_value submit(napi_env env, napi_callback_info info) {
     napi_value ab, arr;
     void* mem;
     napi_create_arraybuffer(env, r.size() * 4, &mem, &ab);
-    memcpy(mem, r.data(), r.size() * 4);
+    if (!r.empty()) memcpy(mem, r.data(), r.size() * 4);  // an empty batch has no memory to copy to (mem may be null)
     napi_create_typedarray(env, napi_int32_array, r.size(), ab, 0, &arr);
     s->u->release(batch);
     return arr;

@@ -11,20 +11,26 @@
  * a registered buffer), each async one either awaited at once or collected and
  * awaited later, in an order the sequence picks.
  *
+ * The same commands run over a SwapDevice instead (Setup.device: a file, a loop
+ * device or zram; sync pread/pwrite or io_uring; a random discard policy and
+ * queue depth): the front-ends then share the device, and the pool's and
+ * engine's own commands (reserve, release, closeEngine) are skipped.
+ *
  * The async rule checked: metadata is decided when the call is made. So the model
  * is updated at issue time, the promise must resolve to the issue-time result, and
  * a load's bytes must be the page stored under its key at issue time.
  *
  * Every store's page is derived from a fresh stamp (fillPage), so every load checks
  * the exact bytes (and a wrong page names the stamp it came from). After every
- * command each front-end's stats() and pool.usedPages must equal the model's.
+ * command each front-end's stats() and the backend's usedPages must equal the model's.
  *
  * Commands are plain data, so fast-check shrinks a failing sequence to a short one
  * and formatCounterexample() prints it as code-like lines.
  */
 import * as assert from 'node:assert/strict';
 import * as fc from 'fast-check';
-import { CopyEngine, Frontswap, PagePool, type FrontswapStats, type WaitMode } from '../../lib/index';
+import { CopyEngine, Frontswap, PagePool, type DiscardPolicy, type FrontswapStats, type SwapDevice, type WaitMode } from '../../lib/index';
+import { deviceBackend, disposeDevice, type DeviceKind } from '../device-fixtures';
 import {
   COUNTER_NAMES,
   ModelFrontswap,
@@ -60,6 +66,26 @@ export interface Setup {
    */
   registered: boolean;
   prefault: boolean;
+  /**
+   * The backend when it is a SwapDevice (the engine fields above are then
+   * unused); absent for a PagePool.
+   */
+  device?: DeviceSetup;
+}
+
+/** A SwapDevice backend: every front-end of the run shares one device. */
+export interface DeviceSetup {
+  kind: DeviceKind;
+  /**
+   * 'uring': the first front-end's async commands go through io_uring (a device
+   * has one queue; the other front-ends share it synchronously). 'sync', and the
+   * other front-ends: pread/pwrite only, so async store/load commands run as
+   * sync ones and a batch must be refused with ERR_NO_URING.
+   */
+  io: 'sync' | 'uring';
+  /** io 'uring' only: small depths make batches wait their turn (back-pressure). */
+  queueDepth: number;
+  discard: DiscardPolicy;
 }
 
 /** sync: the synchronous call; now: the async call, awaited at once; later: collected, awaited by a later 'settle' or at the end. */
@@ -99,9 +125,12 @@ export interface ArbOptions {
   exclusiveGets: boolean;
   /** Commands per program, at most (shrinking can take it down to none). */
   maxCommands: number;
+  /** A SwapDevice backend of this kind and io; a PagePool when absent. */
+  device?: { kind: DeviceKind; io: 'sync' | 'uring' };
 }
 
-export function setupArb(pageSize: number, exclusiveGets: boolean): fc.Arbitrary<Setup> {
+export function setupArb(pageSize: number, exclusiveGets: boolean, device?: ArbOptions['device']): fc.Arbitrary<Setup> {
+  if (device) return deviceSetupArb(pageSize, exclusiveGets, device);
   return fc.record({
     pageSize: fc.constant(pageSize),
     // Small pools, so that stores get rejected; 2 MiB pools stay at a few pages.
@@ -115,6 +144,29 @@ export function setupArb(pageSize: number, exclusiveGets: boolean): fc.Arbitrary
     ringSize: fc.constantFrom(1024, 16, 4, 2),
     registered: fc.boolean(),
     prefault: fc.boolean(),
+  });
+}
+
+/** The pool's setup with a device in its place: no engine, no registered buffers. */
+function deviceSetupArb(pageSize: number, exclusiveGets: boolean, device: NonNullable<ArbOptions['device']>): fc.Arbitrary<Setup> {
+  return fc.record({
+    pageSize: fc.constant(pageSize),
+    pages: pageSize <= 4096 ? fc.integer({ min: 1, max: 8 }) : fc.integer({ min: 3, max: 6 }),
+    frontends: fc.array(fc.boolean(), { maxLength: 2 }).map((rest) => [exclusiveGets, ...rest]),
+    initTypes: fc.constantFrom([0, 1], [0], [0, 1, 2], []),
+    engines: fc.constant(0),
+    workers: fc.constant(0),
+    waitMode: fc.constant<WaitMode>('sleep'),
+    completion: fc.constant<'auto' | 'poll' | 'wakeup'>('auto'),
+    ringSize: fc.constant(0),
+    registered: fc.constant(false),
+    prefault: fc.constant(false),
+    device: fc.record({
+      kind: fc.constant(device.kind),
+      io: fc.constant(device.io),
+      queueDepth: device.io === 'uring' ? fc.constantFrom(1, 4, 32) : fc.constant(0),
+      discard: fc.constantFrom<DiscardPolicy>('immediate', 'none', { batch: 3 }),
+    }),
   });
 }
 
@@ -149,7 +201,7 @@ export function commandArb(): fc.Arbitrary<Command> {
 
 export function programArb(o: ArbOptions): fc.Arbitrary<[Setup, Command[]]> {
   return fc.tuple(
-    setupArb(o.pageSize, o.exclusiveGets),
+    setupArb(o.pageSize, o.exclusiveGets, o.device),
     fc.array(commandArb(), { maxLength: o.maxCommands, size: 'max' }),
   );
 }
@@ -162,6 +214,14 @@ function hex(n: number): string {
 }
 
 export function formatSetup(s: Setup): string {
+  if (s.device) {
+    const d = s.device;
+    const fes = s.frontends.map((x, i) => `fs${i}{exclusiveGets:${x}}`).join(' ');
+    return (
+      `SwapDevice (${d.kind}) ${s.pages} × ${s.pageSize} B, discard ${JSON.stringify(d.discard)}; ` +
+      `${fes}${d.io === 'uring' ? `, fs0 {io:'uring', queueDepth:${d.queueDepth}}, the others {io:'sync'}` : `, all {io:'sync'}`}; init types [${s.initTypes.join(', ')}]`
+    );
+  }
   const fes = s.frontends.map((x, i) => `fs${i}{exclusiveGets:${x}${s.engines > 1 ? `, engine${i % s.engines}` : ''}}`).join(' ');
   return (
     `pool ${s.pages} × ${s.pageSize} B (prefault ${s.prefault}); ${fes}; init types [${s.initTypes.join(', ')}]; ` +
@@ -172,6 +232,7 @@ export function formatSetup(s: Setup): string {
 
 export function formatCommand(c: Command, setup?: Setup): string {
   const fe = (n: number) => `fs${setup ? n % setup.frontends.length : n}`;
+  if (setup?.device && isPoolCommand(c)) return `(${c.op}: a pool's or engine's command, skipped over a device)`;
   switch (c.op) {
     case 'init':
     case 'invalidateArea':
@@ -181,9 +242,10 @@ export function formatCommand(c: Command, setup?: Setup): string {
       return `${fe(c.fe)}.${c.op}(${c.type}, ${hex(c.offset)})`;
     case 'store':
     case 'load':
-      if (c.via === 'sync') return `${fe(c.fe)}.${c.op}(${c.type}, ${hex(c.offset)})`;
+      if (c.via === 'sync' || (setup && !hasAsync(setup, c.fe))) return `${fe(c.fe)}.${c.op}(${c.type}, ${hex(c.offset)})`;
       return `${c.via === 'now' ? 'await ' : ''}${fe(c.fe)}.${c.op}Async(${c.type}, ${hex(c.offset)})${c.via === 'later' ? '   // awaited later' : ''}`;
     case 'batch': {
+      if (setup && !hasAsync(setup, c.fe)) return `${fe(c.fe)}.batch()   // refused: ERR_NO_URING`;
       const ops = c.ops.map((o) => {
         const name = setup && !setup.registered ? (o.op === 'storeFrom' ? 'store' : o.op === 'loadInto' ? 'load' : o.op) : o.op;
         return `${name}(${o.type}, ${hex(o.offset)})`;
@@ -199,6 +261,16 @@ export function formatCommand(c: Command, setup?: Setup): string {
     case 'closeEngine':
       return `engine${setup && setup.engines > 1 ? c.engine % setup.engines : ''}.close()   // awaited later`;
   }
+}
+
+/** reserve / release / closeEngine: commands of a PagePool or CopyEngine, which a device run skips. */
+export function isPoolCommand(c: Command): c is Extract<Command, { op: 'reserve' | 'release' | 'closeEngine' }> {
+  return c.op === 'reserve' || c.op === 'release' || c.op === 'closeEngine';
+}
+
+/** Whether front-end `fe` has async calls: always over a pool (the engine); over a device, the first one with io 'uring'. */
+export function hasAsync(setup: Setup, fe: number): boolean {
+  return setup.device === undefined || (setup.device.io === 'uring' && fe % setup.frontends.length === 0);
 }
 
 export function formatProgram(setup: Setup, cmds: readonly Command[]): string {
@@ -345,7 +417,9 @@ function unexpectedSuccess(code: string, where: string, value: unknown): never {
 }
 
 class Run {
-  readonly pool: PagePool;
+  /** The backend: a pool (with engines), or a device (with none). */
+  readonly pool: PagePool | null;
+  readonly device: SwapDevice | null;
   readonly engines: CopyEngine[];
   readonly fss: Frontswap[];
   readonly mpool: ModelPool;
@@ -368,8 +442,30 @@ class Run {
     readonly setup: Setup,
     readonly timeoutMs: number,
   ) {
-    this.pool = new PagePool({ pageSize: setup.pageSize, pages: setup.pages, prefault: setup.prefault });
     this.engines = [];
+    this.mpool = new ModelPool(setup.pages);
+    this.models = setup.frontends.map((exclusiveGets) => new ModelFrontswap(this.mpool, exclusiveGets));
+    this.scratch = new Uint8Array(setup.pageSize);
+    this.sentinel = new Uint8Array(setup.pageSize).fill(SENTINEL);
+    const d = setup.device;
+    if (d) {
+      this.pool = null;
+      this.device = deviceBackend(d.kind).open(setup.pageSize, setup.pages, d.discard) as SwapDevice;
+      this.engineClosing = [];
+      const options = (exclusiveGets: boolean, i: number) => (hasAsync(setup, i) ? { exclusiveGets, io: 'uring' as const, queueDepth: d.queueDepth } : { exclusiveGets });
+      try {
+        // One Frontswap type for both backends: a device's batch has the pool's store/load/invalidatePage (storeFrom/loadInto are never used here).
+        this.fss = setup.frontends.map((exclusiveGets, i) => new Frontswap(this.device!, options(exclusiveGets, i)) as unknown as Frontswap);
+        this.initTypes();
+      } catch (e) {
+        disposeDevice(this.device);
+        throw e;
+      }
+      this.bufs = new PageBuffers(setup.pageSize, [], false, 0);
+      return;
+    }
+    this.device = null;
+    this.pool = new PagePool({ pageSize: setup.pageSize, pages: setup.pages, prefault: setup.prefault });
     try {
       for (let k = 0; k < Math.max(1, setup.engines); k++) {
         this.engines.push(new CopyEngine({ workers: setup.workers, waitMode: setup.waitMode, completion: setup.completion, ringSize: setup.ringSize }));
@@ -380,23 +476,34 @@ class Run {
       throw e;
     }
     this.engineClosing = this.engines.map(() => false);
-    this.mpool = new ModelPool(setup.pages);
-    this.fss = setup.frontends.map((exclusiveGets, i) => new Frontswap(this.pool, { exclusiveGets, engine: this.engineOf(i) }));
-    this.models = setup.frontends.map((exclusiveGets) => new ModelFrontswap(this.mpool, exclusiveGets));
+    const pool = this.pool;
+    this.fss = setup.frontends.map((exclusiveGets, i) => new Frontswap(pool, { exclusiveGets, engine: this.engineOf(i) }));
+    this.initTypes();
+    this.bufs = new PageBuffers(setup.pageSize, this.engines, setup.registered, setup.pageSize <= 4096 ? 32 : 12);
+  }
+
+  private initTypes(): void {
     for (let i = 0; i < this.fss.length; i++) {
-      for (const t of setup.initTypes) {
+      for (const t of this.setup.initTypes) {
         this.fss[i]!.init(t);
         this.models[i]!.init(t);
       }
     }
-    this.bufs = new PageBuffers(setup.pageSize, this.engines, setup.registered, setup.pageSize <= 4096 ? 32 : 12);
-    this.scratch = new Uint8Array(setup.pageSize);
-    this.sentinel = new Uint8Array(setup.pageSize).fill(SENTINEL);
+  }
+
+  /** Pages in use in the backend, by every front-end (and reservation). */
+  usedPages(): number {
+    return this.pool ? this.pool.usedPages : this.device!.usedPages;
   }
 
   /** The engine front-end i goes through. */
   engineIndex(i: number): number {
     return i % this.engines.length;
+  }
+
+  /** Whether front-end i's engine is closing (never over a device: it has none). */
+  engineClosed(i: number): boolean {
+    return this.engines.length > 0 && this.engineClosing[this.engineIndex(i)] === true;
   }
 
   engineOf(i: number): CopyEngine {
@@ -412,7 +519,7 @@ class Run {
       const want = this.models[i]!.stats();
       assert.deepEqual(got, want, `${this.where}: fs${i}.stats() disagrees with the model`);
     }
-    assert.equal(this.pool.usedPages, this.mpool.used, `${this.where}: pool.usedPages disagrees with the model`);
+    assert.equal(this.usedPages(), this.mpool.used, `${this.where}: ${this.pool ? 'pool' : 'device'}.usedPages disagrees with the model`);
   }
 
   private nextStamp(): number {
@@ -523,7 +630,8 @@ class Run {
       this.reconcile();
       return;
     }
-    if (c.op === 'reserve' || c.op === 'release' || c.op === 'closeEngine') {
+    if (isPoolCommand(c)) {
+      if (this.device) return;
       this.poolOrEngine(c);
       this.reconcile();
       return;
@@ -550,13 +658,18 @@ class Run {
         break;
       case 'store':
         this.ops++;
-        await this.store(i, c.type, c.offset, c.via);
+        await this.store(i, c.type, c.offset, hasAsync(this.setup, i) ? c.via : 'sync');
         break;
       case 'load':
         this.ops++;
-        await this.load(i, c.type, c.offset, c.via);
+        await this.load(i, c.type, c.offset, hasAsync(this.setup, i) ? c.via : 'sync');
         break;
       case 'batch':
+        if (!hasAsync(this.setup, i)) {
+          this.ops++;
+          this.sync({ ok: false, code: 'ERR_NO_URING' }, () => fs.batch(), () => undefined);
+          break;
+        }
         this.ops += Math.max(1, c.ops.length);
         await this.batch(i, c.ops, c.via);
         break;
@@ -565,15 +678,16 @@ class Run {
   }
 
   private poolOrEngine(c: Command): void {
+    const pool = this.pool!;
     if (c.op === 'reserve') {
       this.ops++;
       if (c.count > this.mpool.capacity) {
         // More than the pool holds: a RangeError, not null (the native range check).
-        assert.throws(() => this.pool.reserve(c.count), (e: Error) => e.name === 'RangeError' && (e as { code?: string }).code === 'ERR_OUT_OF_RANGE', this.where);
+        assert.throws(() => pool.reserve(c.count), (e: Error) => e.name === 'RangeError' && (e as { code?: string }).code === 'ERR_OUT_OF_RANGE', this.where);
         return;
       }
       const want = this.mpool.reserve(c.count);
-      const got = this.pool.reserve(c.count);
+      const got = pool.reserve(c.count);
       assert.equal(got !== null, want, `${this.where}: reserve() ${want ? 'must hand out the pages' : 'must return null when fewer are free'}`);
       if (got) {
         assert.ok(got instanceof Uint32Array && got.length === c.count, `${this.where}: reserve() returns ${c.count} slots`);
@@ -583,7 +697,7 @@ class Run {
       if (this.reservations.length === 0) return;
       this.ops++;
       const [slots] = this.reservations.splice(c.pick % this.reservations.length, 1);
-      this.pool.release(slots!);
+      pool.release(slots!);
       this.mpool.release(slots!.length);
     } else if (c.op === 'closeEngine') {
       const k = c.engine % this.engines.length;
@@ -600,7 +714,7 @@ class Run {
 
   /** The issue-time outcome of an async call: the model's, unless its engine is closing. */
   private asyncOutcome<M>(fe: number, model: () => M): Outcome<M> {
-    if (this.engineClosing[this.engineIndex(fe)]) return { ok: false, code: 'ERR_ENGINE_CLOSED' };
+    if (this.engineClosed(fe)) return { ok: false, code: 'ERR_ENGINE_CLOSED' };
     return attempt(model);
   }
 
@@ -673,7 +787,7 @@ class Run {
     const release = () => {
       for (const b of held) this.bufs.release(b);
     };
-    if (this.engineClosing[this.engineIndex(fe)]) {
+    if (this.engineClosed(fe)) {
       this.sync({ ok: false, code: 'ERR_ENGINE_CLOSED' }, () => fs.batch(), () => undefined);
       return;
     }
@@ -771,6 +885,18 @@ class Run {
     }
     this.where = 'end of run';
     this.reconcile();
+    if (this.device) this.deviceCheck();
+  }
+
+  /** A device's own accounting agrees: nothing in flight, and immediate discard leaves no stale slot. */
+  private deviceCheck(): void {
+    const st = this.device!.stats();
+    assert.equal(st.usedPages + st.freePages, this.setup.pages, 'end of run: device used + free pages');
+    if (this.setup.device!.discard === 'immediate') assert.equal(st.staleSlots, 0, 'end of run: immediate discard leaves no stale slot');
+    for (const [i, fs] of this.fss.entries()) {
+      const u = fs.uringStats();
+      if (u) assert.deepEqual({ inflight: u.inflight, pending: u.pending }, { inflight: 0, pending: 0 }, `end of run: fs${i}.uringStats()`);
+    }
   }
 
   /**
@@ -791,7 +917,8 @@ class Run {
       if ((await Promise.race([settled, late])) === 'late') throw new Error(`dispose: in-flight ops or engine.close() did not settle within ${this.timeoutMs} ms`);
     } finally {
       clearTimeout(timer);
-      this.pool.close();
+      if (this.pool) this.pool.close();
+      else disposeDevice(this.device!);
     }
   }
 }
@@ -846,8 +973,10 @@ export interface CheckResult {
   counterexample: [Setup, Command[]] | null;
 }
 
-export function describeCheck(o: { pageSize: number; exclusiveGets: boolean }): string {
-  return `${o.pageSize === 4096 ? '4 KiB' : o.pageSize === 2097152 ? '2 MiB' : `${o.pageSize} B`} pages, exclusiveGets ${o.exclusiveGets ? 'on' : 'off'}`;
+export function describeCheck(o: Pick<ArbOptions, 'pageSize' | 'exclusiveGets' | 'device'>): string {
+  const size = o.pageSize === 4096 ? '4 KiB' : o.pageSize === 2097152 ? '2 MiB' : `${o.pageSize} B`;
+  const where = o.device ? `, SwapDevice on ${o.device.kind === 'file' ? 'a file' : o.device.kind === 'loop' ? 'a loop device' : 'zram'} (io '${o.device.io}')` : '';
+  return `${size} pages${where}, exclusiveGets ${o.exclusiveGets ? 'on' : 'off'}`;
 }
 
 /**

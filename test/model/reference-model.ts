@@ -23,8 +23,8 @@
  *    batch and changes nothing; otherwise its ops apply in order.
  */
 
-/** The state errors of a front-end, and ERR_ENGINE_CLOSED for its async calls once its engine is closing. */
-export type ModelErrorCode = 'ERR_TYPE_NOT_INITIALIZED' | 'ERR_TYPE_ALREADY_INITIALIZED' | 'ERR_ENGINE_CLOSED';
+/** The state errors of a front-end; ERR_ENGINE_CLOSED for its async calls once its engine is closing; ERR_NO_URING for a batch of a device front-end without io_uring. */
+export type ModelErrorCode = 'ERR_TYPE_NOT_INITIALIZED' | 'ERR_TYPE_ALREADY_INITIALIZED' | 'ERR_ENGINE_CLOSED' | 'ERR_NO_URING';
 
 export class ModelError extends Error {
   readonly code: ModelErrorCode;
