@@ -5,7 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import type { CliCommand } from './command';
-import { DEFAULT_STATE_FILE, restoreFromStateFile } from '../system/machine-changes';
+import { defaultStateFile, restoreFromStateFile } from '../system/machine-changes';
 
 export const restoreCommand: CliCommand = {
   name: 'restore',
@@ -13,7 +13,7 @@ export const restoreCommand: CliCommand = {
   usage: 'frontswap restore [--state-file FILE]',
   details: [
     'options:',
-    `  --state-file FILE   the state file to repair from (default ${DEFAULT_STATE_FILE};`,
+    `  --state-file FILE   the state file to repair from (default ${defaultStateFile()};`,
     '                      $FRONTSWAP_STATE_FILE sets the default)',
     '',
     'Exit status 0 when there was nothing to do or everything was undone, 1 when',
@@ -21,7 +21,7 @@ export const restoreCommand: CliCommand = {
   ].join('\n'),
   run(args, io) {
     const { values } = parseArgs({ args, options: { 'state-file': { type: 'string' } }, strict: true, allowPositionals: false });
-    const report = restoreFromStateFile(values['state-file'] ?? DEFAULT_STATE_FILE);
+    const report = restoreFromStateFile(values['state-file'] ?? defaultStateFile());
     if (report === null) {
       io.stdout.write('nothing to restore: no state file left by a previous run\n');
       return 0;

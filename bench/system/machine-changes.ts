@@ -24,8 +24,10 @@ import { runTool, undoChange, writeSysfs } from './undo';
 export { swapInUse };
 export type { ChangeRecord };
 
-/** /var/lib/frontswap/machine-state.json, or $FRONTSWAP_STATE_FILE. */
-export const DEFAULT_STATE_FILE: string = process.env.FRONTSWAP_STATE_FILE ?? '/var/lib/frontswap/machine-state.json';
+/** /var/lib/frontswap/machine-state.json, or $FRONTSWAP_STATE_FILE as it is when asked (a test may set its own). */
+export function defaultStateFile(): string {
+  return process.env.FRONTSWAP_STATE_FILE ?? '/var/lib/frontswap/machine-state.json';
+}
 
 export interface RestoreReport { restored: string[]; problems: string[] }
 
@@ -88,7 +90,7 @@ function mergeReports(into: RestoreReport, r: RestoreReport): void {
  * `frontswap restore`: repairs the machine from a leftover state file (of a run
  * that died), or null when there is none. Files of live runs are left alone.
  */
-export function restoreFromStateFile(stateFile: string = DEFAULT_STATE_FILE): RestoreReport | null {
+export function restoreFromStateFile(stateFile: string = defaultStateFile()): RestoreReport | null {
   const files = stateFileFamily(stateFile);
   if (files.length === 0) return null;
   requireRoot();
@@ -134,7 +136,7 @@ export class MachineChanges {
   /** Repairs a leftover state file first (a previous run was killed), then starts a new one. Throws FrontswapError ERR_NOT_ROOT when not root. */
   static begin(options: BeginOptions = {}): MachineChanges {
     requireRoot();
-    const requested = options.stateFile ?? DEFAULT_STATE_FILE;
+    const requested = options.stateFile ?? defaultStateFile();
     const repaired = restoreFromStateFile(requested);
     const left = stateFileFamily(requested).map((f) => ({ f, s: safeRead(f) })).filter((x) => x.s !== null && !ownerAlive(x.s));
     if (left.length > 0) {
