@@ -62,11 +62,11 @@ export interface FloorData {
   appP50: Stat;
   appP99: Stat;
   serviceP50: Stat;
-  /** Share of faults whose fault thread served on another CPU than the application's (0..1). */
-  crossShare: Stat;
+  /** Share of faults whose fault thread served on another CPU than the application's (0..1); absent in reports that did not record placement. */
+  crossShare?: Stat;
   /** App-side p50 of the faults that stayed on one CPU, and of those that crossed. */
-  sameCpuP50: Stat;
-  crossCpuP50: Stat;
+  sameCpuP50?: Stat;
+  crossCpuP50?: Stat;
 }
 
 export interface FaultsData {
@@ -78,7 +78,7 @@ export interface FaultsData {
     frontswap: FloorData;
     ratioP50: Stat;
     /** The same ratio among the faults that stayed on one CPU (0: no repetition had such faults in both). */
-    ratioSameCpuP50: Stat;
+    ratioSameCpuP50?: Stat;
   };
   cells: CellData[];
   /** The kernel paths that ran, in the kernel section's words. */
@@ -86,7 +86,8 @@ export interface FaultsData {
   /** The paths that did not, and why. */
   kernelSkipped: Partial<Record<KernelSwap, string>>;
   /** /sys/kernel/mm/page_idle/bitmap exists (the only way user space could see reads of readahead pages). */
-  pageIdleTracking: boolean;
+  /** Absent in reports written before it was checked. */
+  pageIdleTracking?: boolean;
   restoreProblems: string[];
 }
 
@@ -219,10 +220,11 @@ function workloadTable(d: FaultsData, w: WorkloadName): Table {
 }
 
 /** Where the slow faults come from: the share that crossed CPUs and what those cost. */
-function crossCpuNote(d: FaultsData): string {
+function crossCpuNote(d: FaultsData): string | null {
   const b = d.floor.bare, o = d.floor.frontswap;
+  if (!b.crossShare || !o.crossShare || !b.sameCpuP50 || !b.crossCpuP50 || !o.sameCpuP50 || !o.crossCpuP50) return null;  // placement not recorded
   const pct = (v: number) => `${sig3(v * 100)}%`;
-  const costs = (x: FloorData) => (x.crossCpuP50.median > 0 && x.sameCpuP50.median > 0 ? `${us(x.sameCpuP50.median)} on one CPU against ${us(x.crossCpuP50.median)} across` : 'no faults of one kind to compare');
+  const costs = (x: FloorData) => (x.crossCpuP50!.median > 0 && x.sameCpuP50!.median > 0 ? `${us(x.sameCpuP50!.median)} on one CPU against ${us(x.crossCpuP50!.median)} across` : 'no faults of one kind to compare');
   return (
     `Slow faults are placement, not frontswap: a fault is two wake-ups (the faulting thread’s to the fault thread, UFFDIO_COPY’s back), and when the two threads sit on different CPUs each is an inter-processor interrupt. ` +
     `Faults across CPUs: bare ${pct(b.crossShare.median)}, frontswap ${pct(o.crossShare.median)} (median share per repetition); p50 bare ${costs(b)}, frontswap ${costs(o)}. ` +
@@ -232,8 +234,9 @@ function crossCpuNote(d: FaultsData): string {
 
 function floorCells(x: FloorData): string[] {
   const pct = (v: number) => `${sig3(v * 100)}%`;
-  const some = (v: Stat) => (v.median > 0 ? formatStat(v, us) : '–');  // 0: no repetition had such faults
-  return [formatStat(x.appP50, us), formatStat(x.appP99, us), formatStat(x.serviceP50, us), formatStat(x.crossShare, pct), some(x.sameCpuP50), some(x.crossCpuP50)];
+  // 0: no repetition had such faults; absent: a report from before placement was recorded.
+  const some = (v: Stat | undefined) => (v === undefined ? 'not recorded' : v.median > 0 ? formatStat(v, us) : '–');
+  return [formatStat(x.appP50, us), formatStat(x.appP99, us), formatStat(x.serviceP50, us), x.crossShare ? formatStat(x.crossShare, pct) : 'not recorded', some(x.sameCpuP50), some(x.crossCpuP50)];
 }
 
 export function renderFaults(d: FaultsData): SectionResult {
@@ -251,7 +254,7 @@ export function renderFaults(d: FaultsData): SectionResult {
     rows: [
       ['a prepared page (bare UFFDIO_COPY)', ...floorCells(f.bare)],
       ['frontswap (pool slot, sync eviction)', ...floorCells(f.frontswap)],
-      ['ratio frontswap / bare (per repetition)', formatStat(f.ratioP50, sig3), '', '', '', f.ratioSameCpuP50.median > 0 ? formatStat(f.ratioSameCpuP50, sig3) : '', ''],
+      ['ratio frontswap / bare (per repetition)', formatStat(f.ratioP50, sig3), '', '', '', f.ratioSameCpuP50 && f.ratioSameCpuP50.median > 0 ? formatStat(f.ratioSameCpuP50, sig3) : '', ''],
     ],
     caption:
       'Read faults on random pages of a region 16× its budget, timed natively around the access (faulting touches only: > 0.6 µs). Same fault thread, reclaimer and budget for both. ' +
@@ -273,8 +276,7 @@ export function renderFaults(d: FaultsData): SectionResult {
     '',
     markdownTable(floorTable),
     '',
-    crossCpuNote(d),
-    '',
+    ...(crossCpuNote(d) !== null ? [crossCpuNote(d)!, ''] : []),
   ];
   if (u && !(u.modes.async.wallMs.q3 < u.modes.sync.wallMs.q1)) {
     lines.push('### Why async eviction does not win at 25% resident here', '', whyNot(u), '');
@@ -301,7 +303,7 @@ export function renderFaults(d: FaultsData): SectionResult {
   lines.push(
     '**Readahead hits are not counted.** A read of a placed page raises no fault, so only the kernel’s accessed bit could tell a readahead page that was used from one evicted untouched. ' +
       'User space reads it only through idle page tracking (/sys/kernel/mm/page_idle/bitmap, CONFIG_IDLE_PAGE_TRACKING), which this kernel ' +
-      (d.pageIdleTracking ? 'has, but the region does not use yet' : 'is built without') +
+      (d.pageIdleTracking === undefined ? 'this report did not check for' : d.pageIdleTracking ? 'has, but the region does not use yet' : 'is built without') +
       '; PAGEMAP_SCAN (Linux 6.7+) reports written, present and swapped pages but no accessed one, and /proc/PID/smaps’ Referenced sums a whole mapping. The tables show the pages readahead placed and the faults it saved instead.',
     '',
   );

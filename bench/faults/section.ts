@@ -15,6 +15,7 @@ import { stat } from '../report/stats';
 import { floorRep, type FloorRep } from './floor';
 import { kernelRig, type KernelRig, type KernelRun, type KernelSwap } from './kernel-run';
 import { MODES, plainRun, READAHEAD, regionRun, type ModeName, type RegionRun } from './region-run';
+import { isFaultsV1, upgradeFaultsV1 } from './data-v1';
 import { renderFaults, type FaultsData, type CellData, type KernelCell } from './render';
 import { WORKLOADS, type WorkloadName } from './workloads';
 
@@ -209,7 +210,7 @@ function summarize(runs: RegionRun[], expected: number): CellData['modes'][ModeN
 export const faultsSection: BenchSection = {
   name: 'faults',
   summary: 'real page faults: a SwapRegion (userfaultfd) over frontswap, sync vs async eviction, readahead, the UFFDIO_COPY floor, and the kernel (zram and zswap, memory cgroup) on the same workloads',
-  render: (data) => renderFaults(data as unknown as FaultsData),
+  render: (data) => renderFaults(isFaultsV1(data) ? upgradeFaultsV1(data) : (data as unknown as FaultsData)),
   async run(ctx: SectionRunContext): Promise<SectionResult> {
     const u = userfaultfdAvailable();
     if (!u.available) {
