@@ -19,7 +19,7 @@ import {
   claimStateFile, ownerAlive, processStartTime, readStateFile, removeStateFile, siblingStateFile, stateFileFamily, writeStateFile,
   type ChangeRecord, type StateFileContents,
 } from './state-file';
-import { runTool, undoChange, writeSysfs } from './undo';
+import { liftCgroupLimits, runTool, undoChange, writeSysfs } from './undo';
 
 export { swapInUse };
 export type { ChangeRecord };
@@ -62,6 +62,7 @@ function requireRoot(): void {
 function undoAll(file: string, state: StateFileContents): RestoreReport {
   const report: RestoreReport = { restored: [], problems: [] };
   const kept: ChangeRecord[] = [];
+  liftCgroupLimits(state.changes);
   while (state.changes.length > 0) {
     const c = state.changes[state.changes.length - 1]!;
     try {

@@ -13,6 +13,27 @@ import type { ChangeRecord } from './state-file';
 /** What an undo ended with: done (restored), or a problem that retrying cannot fix. */
 export type UndoOutcome = { restored: string } | { unfixable: string };
 
+/**
+ * Lifts the memory limit of every cgroup among `changes` that still exists.
+ * Undo runs in reverse order, so a swap device made after a cgroup goes first;
+ * swapoff must read back pages charged to that cgroup, and under its last, tight
+ * limit it fails with ENOMEM (seen after the faults section's zswap runs).
+ * Best effort: the cgroup's own undo reports what is wrong with it.
+ */
+export function liftCgroupLimits(changes: readonly ChangeRecord[]): void {
+  for (const c of changes) {
+    if (c.kind !== 'cgroup') continue;
+    for (const [file, unlimited] of [['memory.limit_in_bytes', '-1'], ['memory.max', 'max']] as const) {
+      const f = path.join(c.dir, file);
+      try {
+        if (fs.existsSync(f)) fs.writeFileSync(f, unlimited);
+      } catch {
+        // A cgroup gone meanwhile, or a file this hierarchy does not have.
+      }
+    }
+  }
+}
+
 /** Runs a system tool; its failure is a FrontswapError with the tool's own words. */
 export function runTool(cmd: string, args: string[]): string {
   try {
