@@ -227,7 +227,8 @@ describe('pools and engines dropped without close() are given back when collecte
     show(t, 'after collecting them', after);
     assert.ok(gone, named ? 'the named mappings are gone' : `RSS fell back (to ${((after.rss - before.rss) / MiB).toFixed(1)} MiB above the start)`);
     assert.equal(after.external, before.external, 'V8 was told every mapping went');
-    if (!SANITIZED) assert.ok(after.maps <= before.maps + 5, `mappings: ${before.maps} before, ${after.maps} after`);
+    // V8's heap pages and malloc's arenas come and go with load: the runtime's, not the pools'.
+    if (!SANITIZED) assert.ok(otherMaps(after) <= otherMaps(before) + 5, `mappings other than V8 heap pages and malloc arenas: ${otherMaps(before)} before, ${otherMaps(after)} after`);
   });
 
   it("dropped engines' threads are joined, for every wait mode, with or without work done", async (t) => {
