@@ -1,6 +1,6 @@
 /** The device section's picture: 4 KiB stores/s against queue depth, SwapDevice and fio per device, and the pool. */
 import { lineChart, type ChartSeries } from '../report/line-chart';
-import type { DeviceCell, DirCell } from './render';
+import type { DeviceCell, DirCell } from './cells';
 
 export const DEVICE_CHART_FILE = 'device-iops.svg';
 

@@ -9,26 +9,11 @@ import type { SectionResult } from '../section';
 import { sectionResult } from '../report/section-render';
 import type { Table, TableCell } from '../report/table';
 import { deviceChart, DEVICE_CHART_FILE } from './chart';
+import type { DeviceCell, DirCell } from './cells';
 import type { Spread } from './measure';
 import { renderDeviceV1 } from './render-v1';
 
-/** Spread of one measure over the repetitions of one cell. */
-export interface DirCell {
-  perSecond: Spread;
-  callerCpuNs: Spread;
-  p50Ns: Spread | null;
-  p99Ns: Spread | null;
-  fio: { iops: Spread; p50Ns: Spread; p99Ns: Spread } | null;
-}
-
-export interface DeviceCell {
-  target: string;
-  pageSize: number;
-  depth: number;
-  reps: number;
-  write: DirCell;
-  read: DirCell;
-}
+export type { DeviceCell, DirCell } from './cells';
 
 /** How it was measured, recorded beside the figures. */
 export interface DeviceGridRun {

@@ -45,11 +45,14 @@ function fourKiB(r: Report, temps: PoolTemperature[]): Line[] {
       const ours = cell(r, { path: 'sync', op, pageSize: 4 * KiB, temperature }).metrics.nsPerPage;
       const ta = baseline(r, { name: 'typedarray-set', op, pageSize: 4 * KiB, temperature }).metrics.nsPerPage;
       const ratio = perRep(ours, ta);
+      // The targets of the sync path: a hot store within 1.2× of V8's own copy (the
+      // gap is the Node-API call), a cold one no slower than it; loads within 1.3×.
+      const limit = op === 'load' ? 1.3 : temperature === 'hot' ? 1.2 : 1.0;
       lines.push({
         what: `4 KiB ${op}, ${where(r, 4 * KiB, temperature)}`,
         value: `${fmt(ours, 0, ' ns')} vs TypedArray.set ${fmt(ta, 0, ' ns')}: ${fmt(ratio, 2, '×')}`,
-        target: '≤ 1.3×',
-        ok: ratio.median <= 1.3,
+        target: `≤ ${limit.toFixed(1)}×`,
+        ok: ratio.median <= limit,
       });
     }
   }
