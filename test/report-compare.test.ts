@@ -256,6 +256,27 @@ describe('compare: comparability and what differs', () => {
     assert.ok((svg.match(/<g class="series"/g) ?? []).length > 0);
   });
 
+  it('the cache method is read from the evidence a report records: a flushed window is not comparable with a cold-by-size pool', () => {
+    const flushed = copy();
+    flushed.cache = { method: 'every cold repetition walks a fixed window, flushed first', flush: 'clflushopt', sysfsLastLevelBytes: 32 << 20, measuredLastLevelBytes: 4 << 20, probe: [] } as unknown as NonNullable<Report['cache']>;
+    const c = compareReports([
+      { label: 'by-size', report: reference },
+      { label: 'flushed', report: flushed },
+    ]);
+    const method = c.differs!.find((d) => d.label === 'cache method')!;
+    assert.deepEqual(method, { label: 'cache method', values: ['by size (pool ≥ 4× last-level cache)', 'flushed window (clflushopt)'], differs: true });
+    const cold = c.cells.find((x) => x.cell!.temperature === 'cold')!;
+    assert.equal(cold.gbps[1]!.comparable, false, 'cold pools made cold in other ways');
+    const hot = c.cells.find((x) => x.cell!.temperature === 'hot')!;
+    assert.equal(hot.gbps[1]!.comparable, undefined, 'hot pools are alike whatever makes a cold one cold');
+    const same = compareReports([
+      { label: 'a', report: flushed },
+      { label: 'b', report: JSON.parse(JSON.stringify(flushed)) as Report },
+    ]);
+    assert.equal(same.differs!.find((d) => d.label === 'cache method')!.differs, false);
+    assert.equal(same.cells.find((x) => x.cell!.temperature === 'cold')!.gbps[1]!.comparable, undefined);
+  });
+
   it('a quick run against a full one is said first, with repetitions and run kind in What differs', () => {
     const quick = copy();
     quick.options.quick = true;

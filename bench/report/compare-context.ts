@@ -28,8 +28,9 @@ export function otherLoad(report: Report): string | undefined {
   return undefined;
 }
 
-/** How the run made a pool "cold": a cache method option where the report has one, else by size. */
+/** How the run made a pool "cold": the cache evidence it recorded, a cache method option, else by size (reports before either). */
 export function cacheMethod(report: Report): string {
+  if (report.cache) return report.cache.flush === 'none' ? 'walked window, no flush instruction' : `flushed window (${report.cache.flush})`;
   const o = report.options as unknown as Record<string, unknown>;
   for (const [k, v] of Object.entries(o ?? {})) {
     if (/cache|flush/i.test(k) && (typeof v === 'string' || typeof v === 'boolean')) return `${k}: ${String(v)}`;
@@ -43,7 +44,8 @@ function poolKey(report: Report, c: { temperature: string; pageSize: number; bac
     report.pools.find((p) => p.temperature === c.temperature && p.pageSize === c.pageSize && p.backing === c.backing) ??
     report.pools.find((p) => p.temperature === c.temperature && p.pageSize === c.pageSize);
   const bytes = pool?.byteLength ?? (c.temperature === 'hot' ? report.options?.hotPoolBytes : report.options?.coldPoolBytes);
-  return `${bytes ?? '?'}|${cacheMethod(report)}`;
+  // Only a cold pool is made cold: a hot one is the same whatever the method.
+  return `${bytes ?? '?'}|${c.temperature === 'cold' ? cacheMethod(report) : 'hot'}`;
 }
 
 /**
