@@ -82,7 +82,11 @@ uint32_t Frontswap::planStoreOn(B& b, uint32_t type, uint32_t offset) {
 template <typename B>
 uint32_t Frontswap::planLoadOn(B& b, uint32_t type, uint32_t offset) {
   SwapMap& m = maps_[type];
-  uint32_t slot = exclusiveGets_ ? m.erase(offset) : m.find(offset);
+  return settleLoad(b, exclusiveGets_ ? m.erase(offset) : m.find(offset));
+}
+
+template <typename B>
+uint32_t Frontswap::settleLoad(B& b, uint32_t slot) {
   if (slot == kNoSlot) {
     stats_.failedLoads++;
     return kNoSlot;
@@ -166,8 +170,10 @@ Code Frontswap::loadOn(B& b, uint32_t type, uint32_t offset, uint8_t* page, bool
       *found = false;
       return Code::IoError;
     }
+    if (exclusiveGets_) maps_[type].erase(offset);
   }
-  *found = planLoadOn(b, type, offset) != kNoSlot;
+  // The slot was looked up once above: only an exclusive load touches the map again.
+  *found = settleLoad(b, slot) != kNoSlot;
   return Code::Ok;
 }
 

@@ -116,6 +116,9 @@ class Frontswap {
   uint32_t planStoreOn(B& b, uint32_t type, uint32_t offset);
   template <typename B>
   uint32_t planLoadOn(B& b, uint32_t type, uint32_t offset);
+  // A load's counters, and an exclusive load's freeing of `slot` (already out of the map).
+  template <typename B>
+  uint32_t settleLoad(B& b, uint32_t slot);
   template <typename B>
   Code storeOn(B& b, uint32_t type, uint32_t offset, const uint8_t* page, bool* stored);
   template <typename B>
