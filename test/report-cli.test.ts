@@ -54,6 +54,16 @@ function writeJson(name: string, value: unknown): string {
 
 const fixture = (): Record<string, unknown> => JSON.parse(readFileSync(FIXTURE, 'utf8'));
 
+/** `frontswap report` over the fixture report carrying the sections of `file`: its output folder and report.md. */
+async function redrawSections(file: string, name: string): Promise<{ sections: Record<string, Record<string, unknown>>; out: string; md: string }> {
+  const sections = JSON.parse(readFileSync(file, 'utf8')) as Record<string, Record<string, unknown>>;
+  const path = writeJson(`with-${name}`, { ...fixture(), sections });
+  const out = fresh(`${name}-out`);
+  const r = await run(reportCommand, [path, '--out', out]);
+  assert.equal(r.code, 0, r.stderr);
+  return { sections, out, md: readFileSync(join(out, 'report.md'), 'utf8') };
+}
+
 describe('frontswap report', () => {
   it('renders a good report into --out and prints report.md', async () => {
     const out = join(fresh('out'), 'deeper');
@@ -81,12 +91,7 @@ describe('frontswap report', () => {
   });
 
   it('redraws the sections (device, kernel, faults) from the data report.json keeps of them', async () => {
-    const sections = JSON.parse(readFileSync(SECTIONS_JSON, 'utf8')) as Record<string, Record<string, unknown>>;
-    const path = writeJson('with-sections', { ...fixture(), sections });
-    const out = fresh('sections-out');
-    const r = await run(reportCommand, [path, '--out', out]);
-    assert.equal(r.code, 0, r.stderr);
-    const md = readFileSync(join(out, 'report.md'), 'utf8');
+    const { sections, out, md } = await redrawSections(SECTIONS_JSON, 'sections');
     // The very words and tables the live run printed, from its data alone.
     assert.ok(md.includes(readFileSync(SECTIONS_MD, 'utf8').trimEnd()), 'report.md holds the sections as measured');
     for (const name of ['device', 'kernel', 'faults']) {
@@ -108,12 +113,7 @@ describe('frontswap report', () => {
   });
 
   it("redraws an earlier version's sections (one kernel path, the device at 4 KiB only) from their data", async () => {
-    const sections = JSON.parse(readFileSync(SECTIONS_V1_JSON, 'utf8')) as Record<string, Record<string, unknown>>;
-    const path = writeJson('with-v1-sections', { ...fixture(), sections });
-    const out = fresh('v1-sections-out');
-    const r = await run(reportCommand, [path, '--out', out]);
-    assert.equal(r.code, 0, r.stderr);
-    const md = readFileSync(join(out, 'report.md'), 'utf8');
+    const { sections, md } = await redrawSections(SECTIONS_V1_JSON, 'v1-sections');
     // The device and kernel headlines read as that run wrote them; the faults
     // headline is worded from the figures by today's renderer.
     for (const name of ['device', 'kernel']) {
