@@ -18,6 +18,7 @@
         "native/core/machine_facts.cpp",
         "native/core/mapping.cpp",
         "native/core/numa.cpp",
+        "native/core/small_file.cpp",
         "native/core/page_copy.cpp",
         "native/core/page_fill.cpp",
         "native/core/page_pool.cpp",

@@ -1,5 +1,7 @@
 #include "machine_facts.h"
 
+#include "small_file.h"
+
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -7,15 +9,6 @@
 
 namespace frontswap {
 namespace {
-
-std::string readSmall(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return "";
-  char buf[256];
-  ssize_t n = ::read(fd, buf, sizeof buf - 1);
-  ::close(fd);
-  return n > 0 ? std::string(buf, size_t(n)) : "";
-}
 
 size_t parseSize(const std::string& s) {  // "32768K" / "1M" / "1048576"
   char* end = nullptr;
@@ -28,7 +21,7 @@ size_t parseSize(const std::string& s) {  // "32768K" / "1M" / "1048576"
 }  // namespace
 
 std::string thpMode() {
-  std::string s = readSmall("/sys/kernel/mm/transparent_hugepage/enabled");
+  std::string s = readSmallFile("/sys/kernel/mm/transparent_hugepage/enabled");
   size_t a = s.find('['), b = s.find(']');
   return (a == std::string::npos || b == std::string::npos || b < a) ? "" : s.substr(a + 1, b - a - 1);
 }
@@ -38,11 +31,11 @@ size_t lastLevelCacheBytes() {
   long bestLevel = -1;
   for (int i = 0;; i++) {
     const std::string dir = "/sys/devices/system/cpu/cpu0/cache/index" + std::to_string(i) + "/";
-    std::string level = readSmall(dir + "level");
+    std::string level = readSmallFile((dir + "level").c_str());
     if (level.empty()) break;
-    if (readSmall(dir + "type").rfind("Instruction", 0) == 0) continue;
+    if (readSmallFile((dir + "type").c_str()).rfind("Instruction", 0) == 0) continue;
     long l = std::strtol(level.c_str(), nullptr, 10);
-    size_t size = parseSize(readSmall(dir + "size"));
+    size_t size = parseSize(readSmallFile((dir + "size").c_str()));
     if (size == 0) continue;
     if (l > bestLevel || (l == bestLevel && size > best)) {
       bestLevel = l;

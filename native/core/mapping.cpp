@@ -13,6 +13,7 @@
 #include <utility>
 
 #include "machine_facts.h"
+#include "small_file.h"
 #include "smaps.h"
 
 #ifndef MAP_HUGE_SHIFT
@@ -34,15 +35,6 @@ void nameIt(uint8_t* p, size_t len) {
   char name[48];
   std::snprintf(name, sizeof name, "frontswap-pool-%u", counter.fetch_add(1));
   nameMapping(p, len, name);
-}
-
-std::string readSmallFile(const char* path) {
-  int fd = ::open(path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return "";
-  char buf[256];
-  ssize_t n = ::read(fd, buf, sizeof buf - 1);
-  ::close(fd);
-  return n > 0 ? std::string(buf, size_t(n)) : "";
 }
 
 uint64_t readNumber(const char* path) {

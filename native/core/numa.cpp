@@ -1,5 +1,7 @@
 #include "numa.h"
 
+#include "small_file.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/syscall.h>
@@ -16,15 +18,6 @@ namespace {
 constexpr int kMaxNodes = 1024;
 constexpr int kMpolBind = 2;
 constexpr unsigned kMpolMfStrict = 1;
-
-std::string readFile(const char* path) {
-  int fd = ::open(path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return "";
-  char buf[4096];
-  ssize_t n = ::read(fd, buf, sizeof buf - 1);
-  ::close(fd);
-  return n > 0 ? std::string(buf, size_t(n)) : "";
-}
 
 // "0", "0-3,8-11": whether `node` is in the list.
 bool inList(const std::string& s, int node) {
@@ -49,8 +42,8 @@ bool inList(const std::string& s, int node) {
 
 bool nodeHasMemory(int node) {
   if (node < 0 || node >= kMaxNodes) return false;
-  std::string list = readFile("/sys/devices/system/node/has_memory");
-  if (list.empty()) list = readFile("/sys/devices/system/node/online");
+  std::string list = readSmallFile("/sys/devices/system/node/has_memory");
+  if (list.empty()) list = readSmallFile("/sys/devices/system/node/online");
   if (list.empty()) return node == 0;
   return inList(list, node);
 }
