@@ -103,8 +103,7 @@ uint32_t UffdRegion::evictBatch(bool useEngine, std::unique_lock<std::mutex>& lk
   if (viaUring) {
     uringInFlight_ = false;  // evicted_ below wakes a fault waiting to use the device
     uring_->clear();
-    st_.uringSubmits = uring_->submitCalls();
-    st_.uringWrites = uring_->writes();
+    uring_->counts(&st_.uringSubmits, &st_.uringWrites);
   }
   evicted_.notify_all();
   return freed + uint32_t(victims.size()) - kept;

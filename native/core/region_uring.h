@@ -46,8 +46,8 @@ class RegionUring final : private UringClient {
   int result(size_t index) const { return results_[index]; }
   void clear();
 
-  uint64_t submitCalls() const { return q_->stats().submitCalls; }
-  uint64_t writes() const { return q_->stats().sqes; }
+  // The queue's io_uring_submit calls and writes issued so far.
+  void counts(uint64_t* submitCalls, uint64_t* writes) const { q_->issueCounts(submitCalls, writes); }
 
  private:
   RegionUring() = default;

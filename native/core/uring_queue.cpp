@@ -85,7 +85,13 @@ UringQueue::~UringQueue() {
   }
   if (device_ && owner_) device_->setInflightOwner(nullptr);
   if (eventFd_ >= 0) close(eventFd_);
-  free(staging_);
+  if (!stagingHeld_) free(staging_);
+}
+
+void UringQueue::issueCounts(uint64_t* submitCalls, uint64_t* sqes) const {
+  std::lock_guard<std::mutex> g(mu_);
+  *submitCalls = stats_.submitCalls;
+  *sqes = stats_.sqes;
 }
 
 UringStats UringQueue::stats() const {
@@ -243,6 +249,10 @@ void UringQueue::submit() {
 void UringQueue::reap() {
   std::lock_guard<std::mutex> g(mu_);
   if (!ring_) return;
+  reapLocked();
+}
+
+void UringQueue::reapLocked() {
   landCqes();
   finishLanded();
   issueReady();
@@ -266,10 +276,7 @@ void UringQueue::drainAll() {
   std::lock_guard<std::mutex> g(mu_);
   if (!ring_) return;
   while (live_ > 0) {
-    landCqes();
-    finishLanded();
-    issueReady();
-    submitRing();
+    reapLocked();
     if (live_ == 0) break;
     if (inflight_ == 0) {
       if (ready_.empty() && landed_.empty()) break;  // nothing can move (cannot happen)
@@ -280,7 +287,10 @@ void UringQueue::drainAll() {
     while (inflight_ > 0) {
       io_uring_cqe* c;
       int r = io_uring_wait_cqe(&ring_->ring, &c);
-      if (r < 0 && r != -EINTR) return;
+      if (r < 0 && r != -EINTR) {
+        stagingHeld_ = true;  // I/O may still land in them after this queue is gone
+        return;
+      }
       landCqes();
     }
   }
@@ -319,6 +329,7 @@ void UringQueue::finish(uint32_t, int) {}
 bool UringQueue::issue(uint32_t) { return false; }
 bool UringQueue::refill() { return false; }
 UringStats UringQueue::stats() const { return stats_; }
+void UringQueue::issueCounts(uint64_t* submitCalls, uint64_t* sqes) const { *submitCalls = stats_.submitCalls; *sqes = stats_.sqes; }
 uint32_t UringQueue::inflight() const { return 0; }
 size_t UringQueue::pending() const { return 0; }
 

@@ -73,9 +73,10 @@ class UringQueue final : public InflightOwner {
   UringQueue(const UringQueue&) = delete;
   UringQueue& operator=(const UringQueue&) = delete;
 
-  uint32_t depth() const { return depth_; }
   int eventFd() const { return eventFd_; }  // readable when completions are waiting
   UringStats stats() const;                      // a snapshot
+  // Just the submission counts (no histogram copy): io_uring_submit calls, I/Os issued.
+  void issueCounts(uint64_t* submitCalls, uint64_t* sqes) const;
   uint32_t inflight() const;                     // with the kernel now
   size_t pending() const;                        // pushed and not yet complete
 
@@ -130,6 +131,7 @@ class UringQueue final : public InflightOwner {
   bool issueReady();   // true when SQEs were prepared
   void submitRing();
   void landCqes();
+  void reapLocked();  // lands, completes and issues what follows, then submits
 
   mutable std::mutex mu_;  // the ring, the ops and the client's prepare() state
   std::shared_ptr<SwapDevice> device_;
@@ -139,6 +141,9 @@ class UringQueue final : public InflightOwner {
   std::unique_ptr<Ring> ring_;
   uint32_t depth_ = 0;
   bool owner_ = true;
+  // A drain that could not wait the ring out: the kernel may still write into
+  // the staging pages, so they are never freed.
+  bool stagingHeld_ = false;
   int eventFd_ = -1;
   uint8_t* staging_ = nullptr;  // 2 × depth × pageSize
   std::vector<uint32_t> freeStaging_;

@@ -34,6 +34,16 @@ namespace frontswap {
 namespace napi {
 namespace {
 
+// A batch's per-op results as an Int32Array (0, or -errno).
+napi_value resultsArray(napi_env env, const std::vector<int32_t>& r) {
+  napi_value ab, arr;
+  void* mem;
+  napi_create_arraybuffer(env, r.size() * 4, &mem, &ab);
+  if (!r.empty()) memcpy(mem, r.data(), r.size() * 4);  // an empty batch has no memory to copy to (mem may be null)
+  napi_create_typedarray(env, napi_int32_array, r.size(), ab, 0, &arr);
+  return arr;
+}
+
 struct UringState final : PageSource {
   napi_env env = nullptr;
   std::unique_ptr<FrontswapUring> u;
@@ -77,8 +87,7 @@ void UringState::wait() {
     }
     if (fds[1].revents) return;
     if (fds[0].revents & POLLIN) {
-      uint64_t v;
-      (void)!read(fds[0].fd, &v, sizeof v);  // consumed before refilling: a later completion signals again
+      u->queue().clearEvent();  // consumed before refilling: a later completion signals again
       u->queue().refill();
       // Posted even when this refill landed nothing: JS may have reaped these
       // completions itself (a sync call drains the queue) and still owes their batches a delivery.
@@ -105,11 +114,7 @@ void UringState::deliver(napi_value cb) {
   napi_get_undefined(env, &recv);
   for (uint32_t b : done) {
     const std::vector<int32_t>& r = u->results(b);
-    napi_value ab, arr, argv[2];
-    void* mem;
-    napi_create_arraybuffer(env, r.size() * 4, &mem, &ab);
-    if (!r.empty()) memcpy(mem, r.data(), r.size() * 4);  // an empty batch has no memory to copy to (mem may be null)
-    napi_create_typedarray(env, napi_int32_array, r.size(), ab, 0, &arr);
+    napi_value arr = resultsArray(env, r), argv[2];
     napi_create_uint32(env, uint32_t(u->user(b)), &argv[0]);
     argv[1] = arr;
     auto it = views.find(u->user(b));
@@ -234,11 +239,7 @@ napi_value submit(napi_env env, napi_callback_info info) {
   }
   if (done) {
     const std::vector<int32_t>& r = s->u->results(batch);
-    napi_value ab, arr;
-    void* mem;
-    napi_create_arraybuffer(env, r.size() * 4, &mem, &ab);
-    if (!r.empty()) memcpy(mem, r.data(), r.size() * 4);  // an empty batch has no memory to copy to (mem may be null)
-    napi_create_typedarray(env, napi_int32_array, r.size(), ab, 0, &arr);
+    napi_value arr = resultsArray(env, r);
     s->u->release(batch);
     return arr;
   }
