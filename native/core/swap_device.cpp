@@ -1,5 +1,7 @@
 #include "swap_device.h"
 
+#include <new>
+
 #include <fcntl.h>
 #include <linux/falloc.h>
 #include <linux/fs.h>
@@ -130,14 +132,20 @@ Code SwapDevice::open(const Options& o, std::shared_ptr<SwapDevice>* out, std::s
     return fail(Code::DirectIoUnsupported, "pageSize " + std::to_string(o.pageSize) + " is not a multiple of the block size " +
                                                std::to_string(d->blockSize_) + " of " + o.path);
   d->memAlign_ = std::max<uint32_t>(d->memAlign_, 4096);  // page-aligned buffers suit every device
+  // The slot metadata (a few bytes a slot) before the fd is the device's: a
+  // count of slots this memory cannot describe is refused, not an abort.
+  try {
+    d->slots_ = SlotAllocator(o.pages);
+    d->state_.assign(o.pages, SlotState::Clean);
+    d->busy_.assign(o.pages, 0);
+  } catch (const std::bad_alloc&) {
+    return fail(Code::OutOfRange, "pages " + std::to_string(o.pages) + ": not enough memory for the metadata of that many slots");
+  }
   d->fd_ = fd;
   d->pageSize_ = o.pageSize;
   d->capacity_ = o.pages;
   d->discard_ = o.discard;
   d->discardBatch_ = o.discardBatch;
-  d->slots_ = SlotAllocator(o.pages);
-  d->state_.assign(o.pages, SlotState::Clean);
-  d->busy_.assign(o.pages, 0);
   *out = std::move(d);
   return Code::Ok;
 }

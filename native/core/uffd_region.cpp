@@ -1,5 +1,7 @@
 #include "uffd_region.h"
 
+#include <new>
+
 #include <errno.h>
 #include <linux/userfaultfd.h>
 #include <poll.h>
@@ -52,7 +54,13 @@ Code UffdRegion::create(const RegionConfig& config, std::unique_ptr<RegionBacken
   }
   madvise(p, len, MADV_NOHUGEPAGE);  // faults and evictions are per 4 KiB page
   auto mem = std::make_shared<RegionMemory>(static_cast<uint8_t*>(p), len);
-  std::unique_ptr<UffdRegion> r(new UffdRegion(config, std::move(backend), std::move(mem)));
+  std::unique_ptr<UffdRegion> r;
+  try {  // per-page state of a few bytes a page: a region this memory cannot describe is refused, not an abort
+    r.reset(new UffdRegion(config, std::move(backend), std::move(mem)));
+  } catch (const std::bad_alloc&) {
+    *why = "not enough memory for the per-page state of a region of " + std::to_string(len) + " bytes";
+    return Code::OutOfRange;
+  }
   Code c = r->start(why);
   if (c != Code::Ok) return c;  // r's destructor undoes what start() did
   *out = std::move(r);
